@@ -1,0 +1,1 @@
+"""The `unspun` command line: thin commands over library functions."""

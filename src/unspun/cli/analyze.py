@@ -1,0 +1,88 @@
+"""`unspun analyze INPUT`: one article or a batch, rendered as text, JSON or HTML."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from unspun.analysis import analyze_items
+from unspun.errors import UnspunError
+from unspun.ingest.sources import is_url, read_inputs
+from unspun.records import Analysis
+from unspun.render.html import render_html
+from unspun.render.json import render_json, render_jsonl
+from unspun.render.terminal import render_terminal
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+def is_batch(spec: str) -> bool:
+    return not is_url(spec) and spec != "-" and (Path(spec).is_dir() or spec.endswith(".jsonl"))
+
+
+def analyze(
+    input: str = typer.Argument(..., help="A text or HTML file, a directory, a .jsonl file, a URL, or - for stdin."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal report), json or html."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching private or loopback URLs."),
+    processes: int = typer.Option(1, "--processes", "-p", min=1, help="Worker processes for a batch."),
+) -> None:
+    """Find every quotation, its speaker and how it is sourced; entities, dates and hedges too."""
+    batch = is_batch(input)
+    analyses, failures = run_analysis(input, allow_private, processes, batch)
+    if not analyses:
+        label, error = failures[0]
+        raise error
+    emit(analyses, format, out, batch)
+    if batch:
+        print(f"unspun: analysed {len(analyses)} article(s), skipped {len(failures)}", file=sys.stderr)
+
+
+def run_analysis(
+    spec: str, allow_private: bool, processes: int, batch: bool
+) -> tuple[list[Analysis], list[tuple[str, UnspunError]]]:
+    analyses: list[Analysis] = []
+    failures: list[tuple[str, UnspunError]] = []
+    for label, outcome in analyze_items(read_inputs(spec, allow_private), n_process=processes):
+        if isinstance(outcome, UnspunError):
+            failures.append((label, outcome))
+            if batch:
+                print(f"unspun: skipped {label}: {_reason(outcome, label)}", file=sys.stderr)
+            continue
+        analyses.append(outcome)
+    return analyses, failures
+
+
+def emit(analyses: list[Analysis], format: Format, out: Path | None, batch: bool) -> None:
+    if format is Format.html:
+        target = out or Path("unspun-report.html")
+        target.write_text(render_html(analyses), encoding="utf-8")
+        print(f"unspun: wrote the HTML report to {target}", file=sys.stderr)
+        return
+    if format is Format.json:
+        body = "\n".join(render_jsonl(a) for a in analyses) if batch else render_json(analyses[0])
+        _write(body + "\n", out)
+        return
+    console = Console(file=open(out, "w", encoding="utf-8") if out else None, width=None if not out else 120)
+    for analysis in analyses:
+        render_terminal(analysis, console)
+
+
+def _write(body: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(body)
+    else:
+        out.write_text(body, encoding="utf-8")
+
+
+def _reason(error: UnspunError, label: str) -> str:
+    message = str(error)
+    return message[len(label) + 2 :] if message.startswith(label + ": ") else message

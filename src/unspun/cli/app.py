@@ -1,0 +1,37 @@
+"""The Typer application and the entry point that turns UnspunErrors into one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from unspun.cli import analyze as analyze_cmd
+from unspun.cli import demo as demo_cmd
+from unspun.errors import UnspunError
+
+app = typer.Typer(
+    name="unspun",
+    help="Show where a news story came from, who really said what in it, and what was spun on the way.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("analyze")(analyze_cmd.analyze)
+app.command("demo")(demo_cmd.demo)
+
+
+@app.callback()
+def _root() -> None:
+    """unspun: quotes, speakers and sourcing of news articles."""
+
+
+def main() -> None:
+    try:
+        app()
+    except UnspunError as exc:
+        print(f"unspun: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("unspun: interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Pure functions from a spaCy Doc to plain records with character offsets; no I/O."""

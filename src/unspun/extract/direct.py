@@ -1,0 +1,184 @@
+"""Attribute quoted stretches: find the reporting cue and speaker around each one.
+
+Patterns, tried in order: the attribution after the closing mark ("…," said X / "…," X said),
+before the opening mark (X said: "…" / according to X, "…" / X: "…"), then inherited from the
+previous quotation when this one continues it (split quotes, continuation paragraphs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from unspun.config import MAX_TERM_WORDS
+from unspun.extract.cues import (
+    Cue,
+    QuoteMask,
+    according_source,
+    according_to,
+    first_noun_after,
+    is_reporting_verb,
+    noun_head,
+    subject_of,
+)
+from unspun.extract.quote_marks import QuotedSpan
+
+_SENT_END = {".", "!", "?"}
+_LINKS = {",", ":", "that", "—", "–", "-"}
+
+
+@dataclass
+class Attribution:
+    """What was found for one quoted stretch."""
+
+    span: QuotedSpan
+    cue: Cue | None = None
+    speaker: Token | None = None
+    found: bool = False  # a cue or a speaker was found by a pattern
+    inherit: int | None = None  # index of the quotation whose speaker this one carries
+    continuation: bool = False
+
+
+def word_count(doc: Doc, span: QuotedSpan) -> int:
+    return len(doc.text[span.start : span.end].split())
+
+
+def is_term_like(doc: Doc, span: QuotedSpan) -> bool:
+    """Short, unpunctuated and embedded in a sentence: a scare quote or quoted term."""
+    content = doc.text[span.start : span.end]
+    if word_count(doc, span) > MAX_TERM_WORDS or span.continues or span.continued:
+        return False
+    return not content.rstrip().endswith((".", ",", "!", "?", "…", ":", ";"))
+
+
+def attribute_direct(doc: Doc, spans: list[QuotedSpan], mask: QuoteMask, paragraphs: list[tuple[int, int]]) -> list[Attribution]:
+    results = [Attribution(span) for span in spans]
+    for n, result in enumerate(results):
+        para = _paragraph_of(result.span.start, paragraphs)
+        for finder in (_after_close, _before_open):
+            found = finder(doc, result.span, mask, para)
+            if found is not None:
+                result.cue, result.speaker = found
+                result.found = True
+                break
+    _inherit(doc, results, paragraphs)
+    return results
+
+
+def _paragraph_index(offset: int, paragraphs: list[tuple[int, int]]) -> int:
+    for n, (start, end) in enumerate(paragraphs):
+        if offset < end:
+            return n
+    return len(paragraphs) - 1
+
+
+def _paragraph_of(offset: int, paragraphs: list[tuple[int, int]]) -> tuple[int, int]:
+    for start, end in paragraphs:
+        if start <= offset < end:
+            return start, end
+    return paragraphs[-1]
+
+
+def _after_close(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, int]) -> tuple[Cue, Token | None] | None:
+    if span.close_mark is None:
+        return None
+    window = _tokens_from(doc, span.close_mark + 1, para[1], mask, limit=14)
+    for k, token in enumerate(window):
+        if token.text in _SENT_END:
+            return None
+        if not is_reporting_verb(token):
+            continue
+        subject = subject_of(token) or first_noun_after(token, mask)
+        lead = [t for t in window[:k] if not t.is_punct]
+        if lead and (subject is None or any(t.i not in _subtree_ids(subject) for t in lead)):
+            return None  # words before the cue that are not its speaker: the quote is embedded
+        return Cue((token,)), subject
+    return None
+
+
+def _before_open(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, int]) -> tuple[Cue | None, Token | None] | None:
+    window = _tokens_back(doc, span.open_mark, para[0], mask, limit=16)
+    if not window:
+        return None
+    if not _ends_clause(doc, span, para) and is_term_like(doc, span):
+        return None
+    for k in range(len(window) - 1, -1, -1):
+        token = window[k]
+        cue = according_to(token)
+        gap = [t for t in window[k + 1 :] if not t.is_punct and t.lower_ not in _LINKS]
+        if cue is not None:
+            return cue, according_source(cue)
+        if is_reporting_verb(token) and len(gap) <= 6 and not any(t.pos_ in ("VERB", "AUX") for t in gap):
+            return Cue((token,)), subject_of(token) or first_noun_after(token, mask)
+    if window[-1].text == ":" and len(window) <= 8:
+        nouns = [t for t in window[:-1] if t.pos_ in ("PROPN", "NOUN")]
+        if nouns and not any(t.pos_ == "VERB" for t in window[:-1]):
+            return None, noun_head(nouns[-1])
+    return None
+
+
+def _ends_clause(doc: Doc, span: QuotedSpan, para: tuple[int, int]) -> bool:
+    if span.close_mark is None:
+        return True
+    rest = doc.text[span.close_mark + 1 : para[1]].lstrip()
+    return not rest or rest[0] in ".!?;"
+
+
+def _tokens_from(doc: Doc, start: int, end: int, mask: QuoteMask, limit: int) -> list[Token]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    out: list[Token] = []
+    for token in span if span is not None else []:
+        if token.idx < start:
+            continue
+        if mask.covers(token) or len(out) >= limit:
+            break
+        out.append(token)
+    return out
+
+
+def _tokens_back(doc: Doc, end: int, start: int, mask: QuoteMask, limit: int) -> list[Token]:
+    span = doc.char_span(start, end, alignment_mode="contract")
+    out: list[Token] = []
+    for token in reversed(list(span) if span is not None else []):
+        if mask.covers(token) or token.text in _SENT_END or len(out) >= limit:
+            break
+        out.append(token)
+    return list(reversed(out))
+
+
+def _subtree_ids(token: Token) -> set[int]:
+    return {t.i for t in token.subtree} | {token.head.i}
+
+
+def _inherit(doc: Doc, results: list[Attribution], paragraphs: list[tuple[int, int]]) -> None:
+    """Quotations with no attribution of their own carry the speaker of the one they continue."""
+    for n, result in enumerate(results):
+        if result.found or n == 0:
+            continue
+        span = result.span
+        prev_n = n - 1
+        prev = results[prev_n]
+        prev_close = prev.span.close_mark if prev.span.close_mark is not None else prev.span.end
+        gap = doc.text[prev_close + 1 : span.open_mark]
+        same_group = prev.span.group == span.group
+        own_attribution_only = (
+            prev.found and prev.cue is not None and prev.cue.start > prev_close and len(gap) < 250
+        ) or not gap.strip()
+        para = _paragraph_index(span.open_mark, paragraphs)
+        adjacent = para - _paragraph_index(prev_close, paragraphs) in (0, 1)
+        split = own_attribution_only and adjacent
+        if (same_group or split) and not is_term_like(doc, span):
+            result.inherit = prev.inherit if prev.inherit is not None and not prev.found else prev_n
+            result.continuation = True
+    # multi-paragraph quotations: a later part that found its speaker gives it to the earlier parts
+    for n, result in enumerate(results):
+        if result.found or result.inherit is not None:
+            continue
+        for m in range(n + 1, len(results)):
+            if results[m].span.group != result.span.group:
+                break
+            if results[m].found:
+                result.inherit = m
+                result.continuation = True
+                break

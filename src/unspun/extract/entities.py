@@ -1,0 +1,137 @@
+"""Named entities with canonical names: surname-only and titled mentions resolve to the full name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from unspun.nlp.lexicons import demonyms, roles
+from unspun.records import Entity
+
+KEPT_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
+_POSSESSIVE = re.compile(r"(’s|'s|’|')$")
+_HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "sir", "dame"}
+_ALIASES = {
+    "us": "United States", "u.s.": "United States", "usa": "United States", "u.s.a.": "United States",
+    "america": "United States", "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
+    "great britain": "United Kingdom", "eu": "European Union", "e.u.": "European Union",
+    "un": "United Nations", "u.n.": "United Nations", "nato": "NATO", "russian federation": "Russia",
+}
+
+
+@dataclass
+class PersonIndex:
+    """People an article mentions: every mention's canonical name and the titles seen with it."""
+
+    names: dict[str, str] = field(default_factory=dict)  # mention text -> canonical full name
+    titles: dict[str, set[str]] = field(default_factory=dict)  # canonical -> title words
+    mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start char, end char, canonical)
+
+    def canonical(self, text: str) -> str | None:
+        return self.names.get(clean_name(text))
+
+    def last_before(self, offset: int, skip: list[tuple[int, int]] | None = None) -> str | None:
+        """The person mentioned most recently before offset, outside the skipped ranges."""
+        for start, end, name in reversed(self.mentions):
+            if end <= offset and not any(s <= start < e for s, e in skip or []):
+                return name
+        return None
+
+    def with_title(self, title: str, before: int) -> str | None:
+        """The most recent person mentioned before offset that the article gives this title."""
+        for start, _end, name in reversed(self.mentions):
+            if start < before and title in self.titles.get(name, set()):
+                return name
+        return None
+
+
+def clean_name(text: str) -> str:
+    words = _POSSESSIVE.sub("", text.strip()).split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in _HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def canonical_place(text: str) -> str:
+    name = clean_name(text)
+    if name.lower().startswith("the "):
+        name = name[4:]
+    return _ALIASES.get(name.lower(), name)
+
+
+def build_person_index(doc: Doc) -> PersonIndex:
+    index = PersonIndex()
+    people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    full_names: list[str] = []
+    for ent in people:
+        name = clean_name(ent.text)
+        if len(name.split()) >= 2 and name not in full_names:
+            full_names.append(name)
+    for ent in people:
+        name = clean_name(ent.text)
+        if not name:
+            continue
+        canonical = _match_full_name(name, full_names)
+        index.names[name] = canonical
+        index.mentions.append((ent.start_char, ent.end_char, canonical))
+        index.titles.setdefault(canonical, set()).update(_titles_near(ent))
+    return index
+
+
+def _match_full_name(name: str, full_names: list[str]) -> str:
+    if name in full_names:
+        return name
+    parts = name.split()
+    for full in full_names:
+        words = full.split()
+        if len(parts) == 1 and parts[0] in (words[-1], words[0]):
+            return full
+        if len(parts) < len(words) and words[-len(parts):] == parts:
+            return full
+    return name
+
+
+def _titles_near(ent: Span) -> set[str]:
+    """Title words given to a person: "Defense Minister X", "X, the defense minister,"."""
+    found: set[str] = set()
+    table = roles()
+    doc = ent.doc
+    for token in doc[max(0, ent.start - 3) : ent.start]:
+        if token.lower_ in table:
+            found.add(token.lower_)
+    after = doc[ent.end : min(len(doc), ent.end + 6)]
+    if len(after) and after[0].text == ",":
+        for token in after[1:]:
+            if token.text in (",", ".", ";"):
+                break
+            if token.lower_ in table:
+                found.add(token.lower_)
+    for token in ent:
+        if token.dep_ == "appos" or token.head.i in range(ent.start, ent.end):
+            for child in token.children:
+                if child.dep_ == "appos" and child.lower_ in table:
+                    found.add(child.lower_)
+    return found
+
+
+def extract_entities(doc: Doc, people: PersonIndex) -> list[Entity]:
+    table = demonyms()
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in KEPT_LABELS:
+            continue
+        start, end = ent.start_char, ent.end_char
+        text = doc.text[start:end]
+        stripped = _POSSESSIVE.sub("", text)
+        end -= len(text) - len(stripped)
+        if ent.label_ == "PERSON":
+            name = people.canonical(stripped) or clean_name(stripped)
+        elif ent.label_ == "NORP":
+            name = table.get(stripped.lower(), stripped)
+        else:
+            name = canonical_place(stripped)
+        if stripped:
+            out.append(Entity(text=stripped, start=start, end=end, label=ent.label_, name=name))
+    return out

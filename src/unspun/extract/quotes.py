@@ -1,0 +1,170 @@
+"""Every quotation in an article, direct, indirect or mixed, with its cue and speaker.
+
+Direct quotations come from the quote marks (extract/quote_marks.py) and the attribution around
+them (extract/direct.py); reported speech from the parse (extract/reported.py). A short quoted
+fragment inside reported speech makes that report "mixed"; a short quoted stretch with no
+attribution is a scare quote or quoted term and is not a quotation.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from unspun.extract.cues import Cue, QuoteMask, is_reporting_verb, subject_of
+from unspun.extract.direct import Attribution, attribute_direct, is_term_like
+from unspun.extract.entities import PersonIndex
+from unspun.extract.quote_marks import QuotedSpan, find_quoted_spans, paragraph_bounds
+from unspun.extract.reported import Report, find_reported
+from unspun.extract.speakers import SpeakerContext, describe_speaker
+from unspun.records import Quote, QuoteKind, Span, Speaker
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    kind: QuoteKind
+    cue: Cue | None
+    speaker: Token | None
+    inherit: int | None = None  # index into the candidate list
+    continuation: bool = False
+    group: int | None = None
+
+
+@dataclass(frozen=True)
+class QuoteFindings:
+    quotes: list[Quote]
+    terms: list[Span]  # scare quotes and quoted terms
+
+
+def extract_quotes(doc: Doc, people: PersonIndex) -> QuoteFindings:
+    text = doc.text
+    spans = find_quoted_spans(text)
+    paragraphs = paragraph_bounds(text)
+    mask = QuoteMask(doc, spans)
+    attributions = attribute_direct(doc, spans, mask, paragraphs) if spans else []
+    used = {a.cue.verb.i for a in attributions if a.cue is not None}
+    reports = find_reported(doc, mask, used)
+    candidates, terms = _direct_candidates(doc, attributions, reports, mask)
+    candidates += _report_candidates(reports, attributions, candidates)
+    quotes = _to_records(doc, candidates, people, spans)
+    return QuoteFindings(quotes=quotes, terms=terms)
+
+
+def _direct_candidates(
+    doc: Doc, attributions: list[Attribution], reports: list[Report], mask: QuoteMask
+) -> tuple[list[_Candidate], list[Span]]:
+    candidates: list[_Candidate] = []
+    terms: list[Span] = []
+    index_of: dict[int, int] = {}
+    for n, attr in enumerate(attributions):
+        span = attr.span
+        host = _hosting_report(span, reports)
+        if host is not None and (not attr.found or attr.cue is None or attr.cue.start > span.end):
+            host.mixed = True
+            continue
+        if not attr.found and attr.inherit is None:
+            if is_term_like(doc, span):
+                terms.append(Span(doc.text[span.start : span.end], span.start, span.end))
+                continue
+            attr.speaker = _speaker_from_previous_sentence(doc, span, mask)
+        inherit = index_of.get(attr.inherit) if attr.inherit is not None else None
+        index_of[n] = len(candidates)
+        candidates.append(_Candidate(span.start, span.end, "direct", attr.cue, attr.speaker,
+                                     inherit=inherit, continuation=attr.continuation and inherit is not None,
+                                     group=span.group))
+    # a later part of a multi-paragraph quote can hand its speaker back to earlier parts
+    for n, attr in enumerate(attributions):
+        if attr.inherit is not None and attr.inherit > n and n in index_of and attr.inherit in index_of:
+            candidates[index_of[n]].inherit = index_of[attr.inherit]
+            candidates[index_of[n]].continuation = True
+    return candidates, terms
+
+
+def _hosting_report(span: QuotedSpan, reports: list[Report]) -> Report | None:
+    """The reported speech whose content holds this quoted stretch after some words of its own."""
+    for report in reports:
+        if report.start < span.open_mark and span.end <= report.end + 1 and report.cue.start < span.open_mark:
+            return report
+    return None
+
+
+def _speaker_from_previous_sentence(doc: Doc, span: QuotedSpan, mask: QuoteMask) -> Token | None:
+    """"Smith was defiant. “We will win.”": a quote opening its sentence after a reporting sentence."""
+    opening = doc.char_span(span.open_mark, span.open_mark + 1, alignment_mode="expand")
+    if opening is None:
+        return None
+    sent = opening[0].sent
+    if sent.start == 0 or doc.text[sent.start_char : span.open_mark].strip():
+        return None
+    previous = doc[sent.start - 1].sent
+    if "\n" in doc.text[previous.end_char : span.open_mark]:
+        return None
+    for token in previous:
+        if (is_reporting_verb(token) or token.text == ":") and not mask.covers(token):
+            subject = subject_of(token) if token.text != ":" else subject_of(previous.root)
+            if subject is not None:
+                return subject
+    return None
+
+
+def _report_candidates(reports: list[Report], attributions: list[Attribution], direct: list[_Candidate]) -> list[_Candidate]:
+    out = []
+    for report in reports:
+        if any(_overlap(report.start, report.end, d.start, d.end) > 0.5 * (report.end - report.start) for d in direct):
+            continue
+        kind: QuoteKind = "mixed" if report.mixed else "indirect"
+        out.append(_Candidate(report.start, report.end, kind, report.cue, report.speaker))
+    return out
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def _to_records(doc: Doc, candidates: list[_Candidate], people: PersonIndex, spans: list[QuotedSpan]) -> list[Quote]:
+    order = sorted(range(len(candidates)), key=lambda i: candidates[i].start)
+    ctx = SpeakerContext(doc=doc, people=people, quote_ranges=[(s.open_mark, s.end) for s in spans])
+    opens = sorted(s.open_mark for s in spans)
+    speakers: dict[int, Speaker] = {}
+    groups: dict[int, int] = {}
+    for i in order:
+        cand = candidates[i]
+        source = cand.inherit
+        if source is not None and source in speakers:
+            speakers[i] = speakers[source]
+            groups[i] = groups[source]
+        else:
+            at = cand.speaker.idx if cand.speaker is not None else cand.start
+            nxt = bisect.bisect_right(opens, at)
+            clause_end = opens[nxt] if nxt < len(opens) else None
+            speakers[i] = describe_speaker(cand.speaker, ctx, at, clause_end)
+            groups[i] = i
+        ctx.previous.append((cand.start, speakers[i]))
+    records = []
+    for i in order:
+        cand = candidates[i]
+        cue = Span(doc.text[cand.cue.start : cand.cue.end], cand.cue.start, cand.cue.end) if cand.cue else None
+        records.append(Quote(text=doc.text[cand.start : cand.end], start=cand.start, end=cand.end, kind=cand.kind,
+                             speaker=speakers[i], cue=cue, continuation=cand.continuation, group=groups[i]))
+    return _number_groups(records)
+
+
+def _number_groups(records: list[Quote]) -> list[Quote]:
+    """Groups are numbered 0.. in text order; a quote alone keeps None."""
+    from collections import Counter
+    from dataclasses import replace
+
+    sizes = Counter(q.group for q in records)
+    numbering: dict[int | None, int] = {}
+    out = []
+    for q in records:
+        if sizes[q.group] < 2:
+            out.append(replace(q, group=None))
+            continue
+        numbering.setdefault(q.group, len(numbering))
+        out.append(replace(q, group=numbering[q.group]))
+    return out

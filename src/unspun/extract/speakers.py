@@ -1,0 +1,185 @@
+"""Who a source is: the mention's span, canonical name, source type, role and affiliation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from unspun.extract.entities import PersonIndex, canonical_place, clean_name
+from unspun.nlp.lexicons import anonymity_markers, demonyms, document_nouns, roles
+from unspun.records import Speaker
+
+_SINGULAR_PRONOUNS = {"he", "she", "him", "her"}
+_PLURAL_PRONOUNS = {"they", "them"}
+_FIRST_PERSON = {"i", "we", "me", "us", "you"}
+_MENTION_RIGHT_DEPS = {"prep", "compound", "flat", "nummod", "amod", "pobj", "acl", "poss", "case"}
+_STOP = {",", ";", ":", "—", "–", "(", ")", "“", "”", '"', "‘", "’"}
+
+
+@dataclass
+class SpeakerContext:
+    """What speaker resolution needs to know about the article."""
+
+    doc: Doc
+    people: PersonIndex
+    quote_ranges: list[tuple[int, int]] = field(default_factory=list)
+    previous: list[tuple[int, Speaker]] = field(default_factory=list)  # (char offset, speaker) so far
+
+
+def mention_tokens(head: Token) -> list[Token]:
+    """The source mention around its head: left modifiers and prepositional tails, not appositions."""
+    left = [t for t in head.subtree if t.i < head.i and not (t.is_punct and t.text in _STOP)]
+    if left:
+        # drop any left part cut off by a comma ("Smith, the minister," keeps "the minister" only)
+        commas = [t.i for t in head.doc[left[0].i : head.i] if t.text in _STOP]
+        if commas:
+            left = [t for t in left if t.i > commas[-1]]
+    right: list[Token] = []
+    for child in head.rights:
+        if child.dep_ not in _MENTION_RIGHT_DEPS or child.text in _STOP:
+            break
+        sub = list(child.subtree)
+        if any(t.text in _STOP for t in sub) or any(t.dep_ == "relcl" for t in sub):
+            break
+        right.extend(sub)
+    tokens = left + [head] + right
+    return sorted(tokens, key=lambda t: t.i)
+
+
+def clause_text(head: Token, limit_char: int | None = None) -> str:
+    """The speaker's whole phrase with its apposition or relative clause, lower-cased, for markers."""
+    sent = head.sent
+    end = sent.end_char if limit_char is None else min(sent.end_char, max(limit_char, head.idx))
+    start = min(t.idx for t in head.subtree)
+    return head.doc.text[start:end].lower()
+
+
+def is_anonymous(text: str) -> bool:
+    return any(marker in text for marker in anonymity_markers())
+
+
+def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_end: int | None = None) -> Speaker:
+    """Build the Speaker for a mention head (or none) attributed at char offset `at`."""
+    if head is None:
+        return Speaker(type="unknown")
+    doc = ctx.doc
+    tokens = mention_tokens(head)
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+    text = doc.text[start:end]
+    mention = {"text": text, "start": start, "end": end}
+    lower = head.lower_
+    if lower in _FIRST_PERSON:
+        return Speaker(type="unknown", **mention)
+    if lower in _SINGULAR_PRONOUNS | _PLURAL_PRONOUNS | {"it"}:
+        return _resolve_pronoun(lower, ctx, at, mention)
+    clause = clause_text(head, clause_end)
+    role = _role(tokens, head)
+    affiliation = _affiliation(tokens)
+    person = _person_in(tokens, ctx.people)
+    if person is not None:
+        titles = sorted(ctx.people.titles.get(person, set()))
+        role = role if role and role != "other" else (roles().get(titles[0]) if titles else None)
+        return Speaker(type="named", name=person, role=role, affiliation=affiliation,
+                       resolved_by="mention", **mention)
+    if is_anonymous(clause):
+        return Speaker(type="anonymous", role=role, affiliation=affiliation, **mention)
+    if head.lemma_.lower() in document_nouns() or head.lower_ in document_nouns():
+        return Speaker(type="document", role=None, affiliation=affiliation, **mention)
+    org = _organisation_head(head)
+    if org is not None:
+        return Speaker(type="named", name=org, role=role, affiliation=affiliation, resolved_by="mention", **mention)
+    if head.pos_ == "PROPN" and head.ent_type_ not in ("NORP", "GPE", "DATE"):
+        name = clean_name(" ".join(t.text for t in tokens if t.pos_ == "PROPN"))
+        return Speaker(type="named", name=ctx.people.canonical(name) or name, role=role,
+                       affiliation=affiliation, resolved_by="mention", **mention)
+    titled = _resolve_title(head, tokens, ctx, at)
+    if titled is not None:
+        return Speaker(type="named", name=titled, role=role, affiliation=affiliation, resolved_by="title", **mention)
+    return Speaker(type="unnamed", role=role, affiliation=affiliation, **mention)
+
+
+def _resolve_pronoun(lower: str, ctx: SpeakerContext, at: int, mention: dict) -> Speaker:
+    if lower in _PLURAL_PRONOUNS:
+        for _, prev in reversed(ctx.previous):
+            if prev.type != "named" and prev.text and prev.text.lower().endswith("s"):
+                return Speaker(type=prev.type, name=None, role=prev.role, affiliation=prev.affiliation,
+                               resolved_by="pronoun", **mention)
+        return Speaker(type="unknown", **mention)
+    if lower == "it":
+        for _, prev in reversed(ctx.previous):
+            if prev.type in ("named", "document") and prev.name and prev.resolved_by != "pronoun":
+                return Speaker(type=prev.type, name=prev.name, affiliation=prev.affiliation,
+                               resolved_by="pronoun", **mention)
+        return Speaker(type="unknown", **mention)
+    name = ctx.people.last_before(at if mention["start"] is None else mention["start"], ctx.quote_ranges)
+    if name is None:
+        for _, prev in reversed(ctx.previous):
+            if prev.type == "named" and prev.name:
+                name = prev.name
+                break
+    if name is None:
+        return Speaker(type="unknown", **mention)
+    titles = sorted(ctx.people.titles.get(name, set()))
+    return Speaker(type="named", name=name, role=roles().get(titles[0]) if titles else None,
+                   resolved_by="pronoun", **mention)
+
+
+def _person_in(tokens: list[Token], people: PersonIndex) -> str | None:
+    for token in tokens:
+        if token.ent_type_ == "PERSON":
+            ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+            if ent is not None:
+                return people.canonical(ent.text) or clean_name(ent.text)
+    return None
+
+
+def _organisation_head(head: Token) -> str | None:
+    if head.ent_type_ != "ORG":
+        return None
+    ent = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
+    return canonical_place(ent.text) if ent is not None else None
+
+
+def _resolve_title(head: Token, tokens: list[Token], ctx: SpeakerContext, at: int) -> str | None:
+    """'the minister' -> the person the article earlier called minister; only with a definite article."""
+    if head.lower_ not in roles() or head.tag_ in ("NNS", "NNPS"):
+        return None
+    if not any(t.lower_ in ("the", "this") for t in tokens if t.i < head.i):
+        return None
+    return ctx.people.with_title(head.lower_, at)
+
+
+def _role(tokens: list[Token], head: Token) -> str | None:
+    table = roles()
+    words = [t.lower_ for t in tokens]
+    for a, b in zip(words, words[1:], strict=False):
+        if f"{a} {b}" in table:
+            return table[f"{a} {b}"]
+    if head.lower_ in table:
+        return table[head.lower_]
+    if head.lemma_.lower() in table:
+        return table[head.lemma_.lower()]
+    for word in words:
+        if word in table and table[word] != "other":
+            return table[word]
+    return None
+
+
+def _affiliation(tokens: list[Token]) -> str | None:
+    table = demonyms()
+    doc = tokens[0].doc
+    for label in ("ORG", "NORP", "GPE"):
+        for token in tokens:
+            if token.ent_type_ != label:
+                continue
+            ent = next((e for e in doc.ents if e.start <= token.i < e.end), None)
+            if ent is None:
+                continue
+            if label == "NORP":
+                return table.get(clean_name(ent.text).lower(), clean_name(ent.text))
+            return canonical_place(ent.text)
+    for token in tokens:
+        if token.lower_ in table:
+            return table[token.lower_]
+    return None

@@ -1,0 +1,57 @@
+"""Bytes to clean text: binary detection, encoding detection, size and emptiness checks."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import charset_normalizer
+
+from unspun.config import MAX_TEXT_BYTES
+from unspun.errors import BinaryInputError, EmptyInputError, InputTooLargeError
+
+_BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
+
+
+def check_size(size: int, source: str, limit: int = MAX_TEXT_BYTES) -> None:
+    if size > limit:
+        raise InputTooLargeError(
+            f"{source}: {size / 1e6:.1f} MB is over the {limit / 1e6:.0f} MB limit for one article; "
+            "split it, or pass a directory or .jsonl file of articles"
+        )
+
+
+def decode_bytes(data: bytes, source: str) -> str:
+    """Decode article bytes, detecting the encoding; refuse binary data."""
+    for encoding, bom in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    if _looks_binary(data):
+        raise BinaryInputError(f"{source}: this looks like binary data, not text (an image, archive or PDF?)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise BinaryInputError(f"{source}: cannot tell this file's text encoding; convert it to UTF-8")
+    return str(best)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return len(sample) > 0 and controls / len(sample) > 0.05
+
+
+def clean_text(text: str, source: str) -> str:
+    """Normalise line endings and invisible characters; refuse empty text.
+
+    Offsets in every record refer to the text returned here, so it is what Article.text holds.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = unicodedata.normalize("NFC", text)
+    if not text.strip():
+        raise EmptyInputError(f"{source}: the text is empty")
+    return text

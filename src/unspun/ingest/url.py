@@ -1,0 +1,118 @@
+"""Fetch an article over HTTP(S): timeout, size cap, content-type check, no private targets.
+
+Every hop of a redirect chain is resolved and checked before connecting, and the connection goes to
+the checked address itself (with the original host name for TLS and the Host header), so a host
+that resolves to a public address at check time cannot be swapped for a private one at connect time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+
+from unspun.config import (
+    FETCH_CONTENT_TYPES,
+    FETCH_MAX_REDIRECTS,
+    FETCH_TIMEOUT_S,
+    MAX_HTML_BYTES,
+    USER_AGENT,
+)
+from unspun.errors import FetchError, InputTooLargeError, PrivateAddressError
+
+Resolver = Callable[[str, int], list[str]]
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchError(f"cannot resolve host {host!r}: {exc.strerror}") from exc
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def fetch_url(
+    url: str,
+    allow_private: bool = False,
+    timeout: float = FETCH_TIMEOUT_S,
+    max_bytes: int = MAX_HTML_BYTES,
+    resolver: Resolver = resolve_host,
+) -> tuple[str, bytes, str]:
+    """Return (final URL, body bytes, content type) of a page, following redirects safely."""
+    current = url
+    for _ in range(FETCH_MAX_REDIRECTS + 1):
+        response = _get_once(current, allow_private, timeout, resolver)
+        try:
+            if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+                current = urljoin(current, response.headers["Location"])
+                continue
+            if response.status >= 400:
+                raise FetchError(f"{url}: the server answered HTTP {response.status}")
+            content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if content_type and content_type not in FETCH_CONTENT_TYPES:
+                raise FetchError(f"{url}: content type {content_type!r} is not an HTML or text page")
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise InputTooLargeError(f"{url}: the page is over the {max_bytes // 1_000_000} MB limit")
+            body = response.read(max_bytes + 1, decode_content=True)
+            if len(body) > max_bytes:
+                raise InputTooLargeError(f"{url}: the page is over the {max_bytes // 1_000_000} MB limit")
+            return current, body, content_type or "text/html"
+        finally:
+            response.release_conn()
+    raise FetchError(f"{url}: more than {FETCH_MAX_REDIRECTS} redirects")
+
+
+def _get_once(url: str, allow_private: bool, timeout: float, resolver: Resolver) -> urllib3.BaseHTTPResponse:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"{url}: only http:// and https:// URLs can be fetched")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = resolver(parts.hostname, port)
+    if not allow_private:
+        blocked = [a for a in addresses if not is_public_address(a)]
+        if blocked:
+            raise PrivateAddressError(
+                f"{url}: {parts.hostname} resolves to a private, loopback or link-local address "
+                f"({blocked[0]}); pass --allow-private to fetch it anyway"
+            )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    headers = {"Host": parts.netloc, "User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9"}
+    last_error: Exception | None = None
+    for address in addresses:
+        pool = _pool_for(parts.scheme, address, port, parts.hostname, timeout)
+        try:
+            return pool.urlopen(
+                "GET", path, headers=headers, redirect=False, retries=False, preload_content=False
+            )
+        except urllib3.exceptions.HTTPError as exc:
+            last_error = exc
+    raise FetchError(f"{url}: could not connect ({_reason(last_error)})")
+
+
+def _pool_for(scheme: str, address: str, port: int, host: str, timeout: float) -> urllib3.HTTPConnectionPool:
+    t = urllib3.Timeout(connect=timeout, read=timeout)
+    if scheme == "https":
+        return urllib3.HTTPSConnectionPool(
+            address, port, timeout=t, server_hostname=host, assert_hostname=host, maxsize=1
+        )
+    return urllib3.HTTPConnectionPool(address, port, timeout=t, maxsize=1)
+
+
+def _reason(exc: Exception | None) -> str:
+    if exc is None:
+        return "no address"
+    reason = getattr(exc, "reason", None)
+    return str(reason or exc).split(": ", 1)[-1][:200]

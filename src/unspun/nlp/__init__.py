@@ -1,0 +1,1 @@
+"""The spaCy pipeline unspun runs, and the word lists its rules use."""

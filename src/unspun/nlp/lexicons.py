@@ -1,0 +1,46 @@
+"""Load the word lists in nlp/rules/ once; each is plain data with its origin in rules/README.md."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+
+def _lines(name: str) -> list[str]:
+    text = resources.files("unspun.nlp").joinpath("rules", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def word_set(name: str) -> frozenset[str]:
+    return frozenset(line.lower() for line in _lines(name))
+
+
+@lru_cache(maxsize=None)
+def word_map(name: str) -> dict[str, str]:
+    pairs = (line.split("\t", 1) for line in _lines(name))
+    return {key.strip().lower(): value.strip() for key, value in pairs}
+
+
+def reporting_verbs() -> frozenset[str]:
+    return word_set("reporting_verbs.txt")
+
+
+def document_nouns() -> frozenset[str]:
+    return word_set("document_nouns.txt")
+
+
+def anonymity_markers() -> frozenset[str]:
+    return word_set("anonymity_markers.txt")
+
+
+def hedge_phrases() -> frozenset[str]:
+    return word_set("hedges.txt")
+
+
+def roles() -> dict[str, str]:
+    return word_map("roles.tsv")
+
+
+def demonyms() -> dict[str, str]:
+    return word_map("demonyms.tsv")

@@ -1,0 +1,123 @@
+"""Plain, frozen records that cross every boundary: ingest -> extract -> render/store.
+
+Offsets are Python string offsets into ``Article.text``, end exclusive. Records never hold a
+spaCy object, so they can be pickled between processes, stored or serialised as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+QuoteKind = Literal["direct", "indirect", "mixed"]
+SourceType = Literal["named", "anonymous", "unnamed", "document", "unknown"]
+SOURCE_TYPES: tuple[SourceType, ...] = ("named", "anonymous", "unnamed", "document", "unknown")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One input text with the metadata that came with it."""
+
+    text: str
+    id: str | None = None
+    url: str | None = None
+    site: str | None = None
+    title: str | None = None
+    published: str | None = None  # YYYY-MM-DD
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of article text: ``text == article.text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who a quote is attributed to, as written (the mention) and as identified (name, type)."""
+
+    type: SourceType
+    text: str | None = None  # the mention in the text, None when there is none
+    start: int | None = None
+    end: int | None = None
+    name: str | None = None  # canonical name when the article identifies the source
+    role: str | None = None  # official, diplomat, analyst, expert, spokesperson, lawmaker, ...
+    affiliation: str | None = None  # country or organisation, when stated
+    resolved_by: str | None = None  # how name was found: "mention", "pronoun", "title", "surname", "continuation"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation: its content span (without quote marks), its reporting cue and speaker."""
+
+    text: str
+    start: int
+    end: int
+    kind: QuoteKind
+    speaker: Speaker
+    cue: Span | None = None
+    continuation: bool = False  # carries the speaker of the previous quote
+    group: int | None = None  # quotes of one multi-paragraph or split quotation share a group
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    start: int
+    end: int
+    label: str  # PERSON, ORG, GPE, LOC, NORP, ...
+    name: str  # canonical name within the article
+
+
+@dataclass(frozen=True)
+class DateMention:
+    text: str
+    start: int
+    end: int
+    value: str | None  # ISO date "YYYY-MM-DD", interval "start/end", or None when it cannot be resolved
+
+
+@dataclass(frozen=True)
+class Hedge:
+    text: str
+    start: int
+    end: int
+    kind: str = "hedge"  # modal, attribution, speculation, ...
+
+
+@dataclass(frozen=True)
+class Sourcing:
+    """How an article's quotations are sourced."""
+
+    quotes: int
+    named: int
+    anonymous: int
+    unnamed: int
+    document: int
+    unknown: int
+    share_unidentified: float  # share of quoted words whose source is not identified
+    named_sources: list[str] = field(default_factory=list)
+    featured_not_quoted: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything unspun finds in one article."""
+
+    article: Article
+    quotes: list[Quote]
+    sourcing: Sourcing
+    entities: list[Entity]
+    dates: list[DateMention]
+    hedges: list[Hedge]
+    narratives: list[dict[str, Any]] = field(default_factory=list)
+    techniques: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data = {"schema": "unspun.analysis/1", **data}
+        return data

@@ -1,0 +1,50 @@
+"""A self-contained HTML report: highlighted text, quotes linked to speakers, all content escaped.
+
+The page carries no script and a Content-Security-Policy that forbids any, so hostile article text
+cannot run even if escaping were ever bypassed.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from jinja2 import Environment, select_autoescape
+from markupsafe import Markup, escape
+
+from unspun.records import Analysis
+from unspun.render.highlight import Segment, article_marks, segments
+
+
+def _environment() -> Environment:
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["highlight"] = _highlight
+    return env
+
+
+def render_html(analyses: list[Analysis], title: str = "unspun report") -> str:
+    template_text = resources.files("unspun.render").joinpath("templates", "report.html").read_text("utf-8")
+    template = _environment().from_string(template_text)
+    items = [(f"a{n + 1}", a) for n, a in enumerate(analyses)]
+    return template.render(title=title, items=items)
+
+
+def _highlight(analysis: Analysis, prefix: str) -> Markup:
+    text = analysis.article.text
+    return Markup("").join(_segment_html(s) for s in segments(text, article_marks(analysis, prefix)))
+
+
+def _segment_html(segment: Segment) -> Markup:
+    body = escape(segment.text).replace("\n", Markup("<br>\n"))
+    if not segment.marks:
+        return Markup(body)
+    html = Markup(body)
+    for mark in sorted(segment.marks, key=lambda m: m.end - m.start):
+        attrs = Markup(' class="{}"').format(mark.css)
+        if mark in segment.first_of and mark.anchor:
+            attrs += Markup(' id="{}"').format(mark.anchor)
+        if mark.title:
+            attrs += Markup(' title="{}"').format(mark.title)
+        if mark.link and mark in segment.first_of:
+            html = Markup('<a href="{}" class="to-speaker" title="go to the speaker">&#9656;</a>').format(mark.link) + html
+        html = Markup("<span{}>{}</span>").format(attrs, html)
+    return html

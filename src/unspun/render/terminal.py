@@ -1,0 +1,82 @@
+"""A readable terminal report with Rich: sourcing at a glance, then every quotation."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from unspun.records import Analysis, Quote
+
+TYPE_STYLES = {
+    "named": "green",
+    "anonymous": "red",
+    "unnamed": "yellow",
+    "document": "cyan",
+    "unknown": "magenta",
+}
+
+
+def render_terminal(analysis: Analysis, console: Console) -> None:
+    console.print(_header(analysis))
+    console.print(_sourcing(analysis))
+    if analysis.quotes:
+        console.print(_quotes(analysis.quotes))
+    extras = _extras(analysis)
+    if extras is not None:
+        console.print(extras)
+
+
+def _header(analysis: Analysis) -> Panel:
+    a = analysis.article
+    title = Text(a.title or a.id or "article", style="bold")
+    meta = " · ".join(x for x in (a.site, a.published, a.url) if x)
+    words = len(a.text.split())
+    return Panel(Group(title, Text(f"{meta}  ({words} words)" if meta else f"{words} words", style="dim")))
+
+
+def _sourcing(analysis: Analysis) -> Text:
+    s = analysis.sourcing
+    line = Text(f"{s.quotes} quotations: ")
+    for kind in TYPE_STYLES:
+        count = getattr(s, kind)
+        if count:
+            line.append(f"{count} {kind}  ", style=TYPE_STYLES[kind])
+    line.append(f"\n{s.share_unidentified:.0%} of quoted words come from sources the article does not identify.")
+    if s.named_sources:
+        line.append("\nNamed sources: " + ", ".join(s.named_sources))
+    if s.featured_not_quoted:
+        line.append("\nFeatured but never quoted: " + ", ".join(s.featured_not_quoted[:12]), style="dim")
+    return line
+
+
+def _quotes(quotes: list[Quote]) -> Table:
+    table = Table(show_lines=False, expand=True)
+    table.add_column("#", justify="right", width=3)
+    table.add_column("kind", width=8)
+    table.add_column("quotation", ratio=3)
+    table.add_column("speaker", ratio=2)
+    table.add_column("source", width=10)
+    for n, q in enumerate(quotes, start=1):
+        sp = q.speaker
+        who = sp.name or sp.text or "—"
+        if sp.name and sp.text and sp.text != sp.name:
+            who = f"{sp.name} ({sp.text})"
+        if q.continuation:
+            who += " [continues]"
+        details = ", ".join(x for x in (sp.role, sp.affiliation) if x)
+        snippet = q.text if len(q.text) <= 160 else q.text[:157] + "…"
+        table.add_row(str(n), q.kind, snippet, who + (f"\n[dim]{details}[/dim]" if details else ""),
+                      Text(sp.type, style=TYPE_STYLES[sp.type]))
+    return table
+
+
+def _extras(analysis: Analysis) -> Text | None:
+    parts = []
+    if analysis.hedges:
+        parts.append("Hedges: " + ", ".join(sorted({h.text.lower() for h in analysis.hedges})))
+    dated = [d for d in analysis.dates if d.value]
+    if dated:
+        parts.append("Dates: " + ", ".join(f"{d.text} → {d.value}" for d in dated[:10]))
+    return Text("\n".join(parts), style="dim") if parts else None
