@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
@@ -46,31 +47,62 @@ def analyze_items(
     items: Iterable[tuple[str, Article | UnspunError]],
     nlp: Language | None = None,
     n_process: int = 1,
-    batch_size: int = 32,
+    batch_size: int = 16,
 ) -> Iterator[Outcome]:
-    """Analyse a stream of (label, article or error); bad items come back as errors, in order."""
-    nlp = nlp or load_pipeline()
-    pending: list[tuple[str, UnspunError]] = []
+    """Analyse a stream of (label, article or error), in input order; bad items come back as errors.
 
-    def good() -> Iterator[tuple[str, Article]]:
-        for label, item in items:
-            if isinstance(item, UnspunError):
-                pending.append((label, item))
-                continue
+    With n_process > 1 each worker process loads the pipeline once and sends back records only:
+    a Doc never crosses a process boundary.
+    """
+    batches = _batches(items, batch_size)
+    if n_process <= 1:
+        nlp = nlp or load_pipeline()
+        for batch in batches:
+            yield from _analyze_batch(batch, nlp)
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(n_process, initializer=_worker_init) as pool:
+        for outcomes in pool.imap(_worker_batch, batches):
+            yield from outcomes
+
+
+def _batches(items: Iterable[tuple[str, Article | UnspunError]], size: int) -> Iterator[list[tuple[str, Article | UnspunError]]]:
+    batch: list[tuple[str, Article | UnspunError]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _analyze_batch(batch: list[tuple[str, Article | UnspunError]], nlp: Language) -> list[Outcome]:
+    outcomes: list[Outcome | None] = []
+    todo: list[tuple[int, str, Article]] = []
+    for label, item in batch:
+        if not isinstance(item, UnspunError):
             try:
                 check_english(item.text, label)
             except UnspunError as exc:
-                pending.append((label, exc))
-                continue
-            yield label, item
+                item = exc
+        if isinstance(item, UnspunError):
+            outcomes.append((label, item))
+        else:
+            todo.append((len(outcomes), label, item))
+            outcomes.append(None)
+    docs = nlp.pipe(article.text for _, _, article in todo)
+    for (slot, label, article), doc in zip(todo, docs, strict=True):
+        outcomes[slot] = (label, _safe_analyze(doc, article, label))
+    return [o for o in outcomes if o is not None]
 
-    stream = ((article.text, (label, article)) for label, article in good())
-    for doc, (label, article) in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
-        while pending:
-            yield pending.pop(0)
-        yield label, _safe_analyze(doc, article, label)
-    while pending:
-        yield pending.pop(0)
+
+def _worker_init() -> None:
+    load_pipeline()
+
+
+def _worker_batch(batch: list[tuple[str, Article | UnspunError]]) -> list[Outcome]:
+    return _analyze_batch(batch, load_pipeline())
 
 
 def _safe_analyze(doc: Doc, article: Article, label: str) -> Analysis | UnspunError:

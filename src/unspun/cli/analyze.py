@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from unspun.analysis import analyze_items
-from unspun.errors import UnspunError
+from unspun.errors import EmptyInputError, UnspunError
 from unspun.ingest.sources import is_url, read_inputs
 from unspun.records import Analysis
 from unspun.render.html import render_html
@@ -25,7 +25,8 @@ class Format(str, Enum):
 
 
 def is_batch(spec: str) -> bool:
-    return not is_url(spec) and spec != "-" and (Path(spec).is_dir() or spec.endswith(".jsonl"))
+    path = Path(spec)
+    return not is_url(spec) and spec != "-" and (path.is_dir() or (spec.endswith(".jsonl") and path.is_file()))
 
 
 def analyze(
@@ -39,6 +40,8 @@ def analyze(
     batch = is_batch(input)
     analyses, failures = run_analysis(input, allow_private, processes, batch)
     if not analyses:
+        if not failures:
+            raise EmptyInputError(f"{input}: no articles found in this input")
         label, error = failures[0]
         raise error
     emit(analyses, format, out, batch)

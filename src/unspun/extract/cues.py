@@ -39,13 +39,21 @@ class QuoteMask:
 
     def __init__(self, doc: Doc, spans: list[QuotedSpan]) -> None:
         self.ranges = [(s.open_mark, (s.close_mark + 1) if s.close_mark is not None else s.end) for s in spans]
-        inside = bytearray(len(doc.text) + 1)
+        inside = bytearray(len(doc_text(doc)) + 1)
         for start, end in self.ranges:
             inside[start:end] = b"\x01" * (end - start)
         self._inside = inside
 
     def covers(self, token: Token) -> bool:
         return bool(self._inside[token.idx])
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text rebuilds the string from every token on each call; cache it on the Doc."""
+    text = doc.user_data.get("unspun.text")
+    if text is None:
+        text = doc.user_data["unspun.text"] = doc.text
+    return text
 
 
 def is_reporting_verb(token: Token) -> bool:

@@ -9,6 +9,7 @@ missed.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import re
@@ -16,20 +17,8 @@ from typing import NamedTuple
 
 from spacy.tokens import Doc
 
-from unspun.extract.relative_dates import (
-    NUMBER,
-    RELATIVE_FINDERS,
-    WEEKDAYS,
-    Period,
-    is_duration,
-    edge_of,
-    format_period,
-    month_period,
-    part_of,
-    resolve_relative,
-    week_period,
-    year_period,
-)
+from unspun.extract import relative_dates as rel
+from unspun.extract.cues import doc_text
 from unspun.records import DateMention
 
 _MONTHS = {
@@ -41,7 +30,7 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY = r"[0-9]{1,2}(?:st|nd|rd|th)?"
-_WEEKDAY_PREFIX = rf"(?:(?:{'|'.join(WEEKDAYS)}),?\s+)?"
+_WEEKDAY_PREFIX = rf"(?:(?:{'|'.join(rel.WEEKDAYS)}),?\s+)?"
 # A month or day stated without a year is placed in the year that keeps it within about half a
 # year of publication, so "January 3" in a late-December article is next January.
 _MAX_DAYS_AWAY = 183
@@ -73,8 +62,9 @@ _MODIFIER = re.compile(
     r"(?:the\s+)?(?:(?P<part>early|mid|late)(?:-|\s+)|(?P<edge>start|beginning|middle|end)\s+of\s+"
     r"|(?P<week>week)\s+of\s+)(?P<rest>.+)"
 )
-_LEADING = re.compile(
-    rf"\A(?:(?:on|by|since|until|till|before|after|during|as of|at|around|about|from|of|in(?! {NUMBER} ))\s+)+"
+_LEADING = re.compile(  # "in" stays before a count: "in two weeks" is relative
+    r"\A(?:(?:on|by|since|until|till|before|after|during|as of|at|around|about|from|of"
+    rf"|in(?! {rel.NUMBER} ))\s+)+"
 )
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
 _REFERENCE = dt.date(2000, 1, 3)
@@ -84,10 +74,10 @@ _ORDINAL_DAY = re.compile(r"(?:the\s+)?(?P<day>[0-9]{1,2})(?:st|nd|rd|th)")
 def normalize_date(text: str, published: dt.date | None) -> str | None:
     """ISO 'YYYY-MM-DD', an interval 'YYYY-MM-DD/YYYY-MM-DD', a month 'YYYY-MM', a year 'YYYY', or None."""
     period = resolve_period(text, _as_date(published))
-    return format_period(period) if period else None
+    return rel.format_period(period) if period else None
 
 
-def resolve_period(text: str, published: dt.date | None) -> Period | None:
+def resolve_period(text: str, published: dt.date | None) -> rel.Period | None:
     """The first and last day a date expression covers, or None."""
     clean = _clean(text)
     try:
@@ -106,7 +96,7 @@ def _clean(text: str) -> str:
     return _LEADING.sub("", text, count=1)
 
 
-def _resolve_modified(text: str, published: dt.date | None) -> Period | None:
+def _resolve_modified(text: str, published: dt.date | None) -> rel.Period | None:
     """'early December', 'the end of the year', 'the week of March 3'."""
     match = _MODIFIER.fullmatch(text)
     if not match:
@@ -115,23 +105,23 @@ def _resolve_modified(text: str, published: dt.date | None) -> Period | None:
     if inner is None:
         return None
     if match["part"]:
-        return part_of(inner, match["part"])
+        return rel.part_of(inner, match["part"])
     if match["edge"]:
-        return edge_of(inner, match["edge"])
-    return week_period(inner[0]) if inner[0] == inner[1] else None
+        return rel.edge_of(inner, match["edge"])
+    return rel.week_period(inner[0]) if inner[0] == inner[1] else None
 
 
-def _resolve_plain(text: str, published: dt.date | None) -> Period | None:
+def _resolve_plain(text: str, published: dt.date | None) -> rel.Period | None:
     decade = _decade(text, published)
     if decade:
         return decade
     partial = _parse_partial(text)
     if partial is not None:
         return _partial_period(partial, published)
-    return _range(text, published) or resolve_relative(text, published)
+    return _range(text, published) or rel.resolve_relative(text, published)
 
 
-def _decade(text: str, published: dt.date | None) -> Period | None:
+def _decade(text: str, published: dt.date | None) -> rel.Period | None:
     """'the 1990s'; "the '90s" is the latest such decade that has begun by publication."""
     match = _DECADE.fullmatch(text)
     if not match:
@@ -142,7 +132,7 @@ def _decade(text: str, published: dt.date | None) -> Period | None:
         first = 2000 + int(match["short"])
         if first > (published.year if published else 1999):
             first -= 100
-    return year_period(first)[0], year_period(first + 9)[1]
+    return rel.year_period(first)[0], rel.year_period(first + 9)[1]
 
 
 def _parse_partial(text: str) -> _Partial | None:
@@ -166,12 +156,12 @@ def _year(value: str | None) -> int | None:
     return int(value) + (2000 if int(value) < 70 else 1900) if len(value) == 2 else int(value)
 
 
-def _partial_period(partial: _Partial, published: dt.date | None) -> Period | None:
+def _partial_period(partial: _Partial, published: dt.date | None) -> rel.Period | None:
     year, month, day = partial
     if month is not None and day is not None and month > 12 >= day:  # 25/12/2026: day first
         month, day = day, month
     if month is None:
-        return year_period(year) if year is not None and day is None else None
+        return rel.year_period(year) if year is not None and day is None else None
     if year is None:
         year = _infer_year(month, day, published)
         if year is None:
@@ -179,9 +169,9 @@ def _partial_period(partial: _Partial, published: dt.date | None) -> Period | No
     return _period(year, month, day)
 
 
-def _period(year: int, month: int, day: int | None) -> Period:
+def _period(year: int, month: int, day: int | None) -> rel.Period:
     if day is None:
-        return month_period(year, month)
+        return rel.month_period(year, month)
     date = dt.date(year, month, day)
     return date, date
 
@@ -204,7 +194,7 @@ def _infer_year(month: int, day: int | None, published: dt.date | None) -> int |
     return min(distances, key=lambda year: (distances[year], year != published.year))
 
 
-def _range(text: str, published: dt.date | None) -> Period | None:
+def _range(text: str, published: dt.date | None) -> rel.Period | None:
     """'December 4-5', 'between December 4 and 6', 'November 30-December 2', '2020 to 2025'."""
     start = _RANGE_START.match(text)
     between = bool(start and start["between"])
@@ -218,7 +208,7 @@ def _range(text: str, published: dt.date | None) -> Period | None:
     return None
 
 
-def _range_period(left: _Partial, right: _Partial, published: dt.date | None) -> Period | None:
+def _range_period(left: _Partial, right: _Partial, published: dt.date | None) -> rel.Period | None:
     # A writer states a shared month or year once: "December 4-5", "4-5 December 2026".
     if right.month is None and right.day is not None:
         right = right._replace(month=left.month)
@@ -234,7 +224,7 @@ def _range_period(left: _Partial, right: _Partial, published: dt.date | None) ->
     return first[0], last[1]
 
 
-def _range_sharing_year(left: _Partial, right: _Partial) -> Period | None:
+def _range_sharing_year(left: _Partial, right: _Partial) -> rel.Period | None:
     """A range with its year at one end only; "December 30-January 2" crosses into the next year."""
     if left.month is None or right.month is None:
         return None
@@ -251,7 +241,7 @@ def _range_sharing_year(left: _Partial, right: _Partial) -> Period | None:
 # Patterns that find explicit dates in running text. Month names must be capitalised there, so
 # that the verb "may" and the noun "march" are not read as months.
 _F_MONTH = "|".join(sorted((name.title() for name in _MONTHS), key=len, reverse=True))
-_F_WEEKDAY = rf"(?:(?:{'|'.join(day.title() for day in WEEKDAYS)}),?\s+)?"
+_F_WEEKDAY = rf"(?:(?:{'|'.join(day.title() for day in rel.WEEKDAYS)}),?\s+)?"
 _F_MD = rf"{_F_WEEKDAY}(?:{_F_MONTH})\.?\s+{_DAY}(?:,?\s+[0-9]{{4}})?"
 _F_DM = rf"{_F_WEEKDAY}(?:the\s+)?{_DAY}(?:\s+of)?\s+(?:{_F_MONTH})\.?(?:,?\s+[0-9]{{4}})?"
 _F_SIDE = rf"(?:{_F_MD}|{_F_DM})"
@@ -267,18 +257,19 @@ _ABSOLUTE_FINDERS = [
     re.compile(r"(?<=\b[Oo]n\s)the\s+[0-9]{1,2}(?:st|nd|rd|th)(?=\s*[,.;:!?)]|\s*$)"),
 ]  # fmt: skip
 _FINDERS = [
-    re.compile(rf"(?<!\w)(?:{p.pattern})(?!\w)", p.flags) for p in _ABSOLUTE_FINDERS + RELATIVE_FINDERS
+    re.compile(rf"(?<!\w)(?:{p.pattern})(?!\w)", p.flags) for p in _ABSOLUTE_FINDERS + rel.RELATIVE_FINDERS
 ]
 
 
 def extract_dates(doc: Doc, published: dt.date | None) -> list[DateMention]:
-    """One DateMention per date expression, sorted by start; offsets index ``doc.text``."""
+    """One DateMention per date expression: DATE entities that are not pure durations, plus explicit
+    and relative dates the NER missed, overlaps resolved, sorted by start; offsets index ``doc_text(doc)``."""
     published = _as_date(published)
-    text = doc.text
+    text = doc_text(doc)
     found = {
         (ent.start_char, ent.end_char)
         for ent in doc.ents
-        if ent.label_ == "DATE" and not is_duration(_clean(ent.text))
+        if ent.label_ == "DATE" and not rel.is_duration(_clean(ent.text))
     }
     found.update(match.span() for finder in _FINDERS for match in finder.finditer(text))
     spans = _select_spans(found, text)
@@ -295,11 +286,14 @@ def _select_spans(found: set[tuple[int, int]], text: str) -> list[tuple[int, int
     # publication date is known; only the values do.
     ranked = sorted(found, key=lambda span: (resolve_period(text[span[0] : span[1]], _REFERENCE) is None,
                                             span[0] - span[1], span[0]))  # fmt: skip
-    chosen: list[tuple[int, int]] = []
+    starts: list[int] = []  # the kept spans never overlap, so their ends sort like their starts
+    ends: list[int] = []
     for start, end in ranked:
-        if start < end and all(end <= other_start or start >= other_end for other_start, other_end in chosen):
-            chosen.append((start, end))
-    return sorted(chosen)
+        i = bisect.bisect_left(starts, start)
+        if start < end and (i == 0 or ends[i - 1] <= start) and (i == len(starts) or end <= starts[i]):
+            starts.insert(i, start)
+            ends.insert(i, end)
+    return list(zip(starts, ends, strict=True))
 
 
 def _resolve_bare_days(mentions: list[DateMention]) -> list[DateMention]:

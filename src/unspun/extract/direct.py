@@ -17,6 +17,7 @@ from unspun.extract.cues import (
     QuoteMask,
     according_source,
     according_to,
+    doc_text,
     first_noun_after,
     is_reporting_verb,
     noun_head,
@@ -41,12 +42,12 @@ class Attribution:
 
 
 def word_count(doc: Doc, span: QuotedSpan) -> int:
-    return len(doc.text[span.start : span.end].split())
+    return len(doc_text(doc)[span.start : span.end].split())
 
 
 def is_term_like(doc: Doc, span: QuotedSpan) -> bool:
     """Short, unpunctuated and embedded in a sentence: a scare quote or quoted term."""
-    content = doc.text[span.start : span.end]
+    content = doc_text(doc)[span.start : span.end]
     if word_count(doc, span) > MAX_TERM_WORDS or span.continues or span.continued:
         return False
     return not content.rstrip().endswith((".", ",", "!", "?", "…", ":", ";"))
@@ -121,7 +122,7 @@ def _before_open(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, i
 def _ends_clause(doc: Doc, span: QuotedSpan, para: tuple[int, int]) -> bool:
     if span.close_mark is None:
         return True
-    rest = doc.text[span.close_mark + 1 : para[1]].lstrip()
+    rest = doc_text(doc)[span.close_mark + 1 : para[1]].lstrip()
     return not rest or rest[0] in ".!?;"
 
 
@@ -160,7 +161,7 @@ def _inherit(doc: Doc, results: list[Attribution], paragraphs: list[tuple[int, i
         prev_n = n - 1
         prev = results[prev_n]
         prev_close = prev.span.close_mark if prev.span.close_mark is not None else prev.span.end
-        gap = doc.text[prev_close + 1 : span.open_mark]
+        gap = doc_text(doc)[prev_close + 1 : span.open_mark]
         same_group = prev.span.group == span.group
         own_attribution_only = (
             prev.found and prev.cue is not None and prev.cue.start > prev_close and len(gap) < 250

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from unspun.extract.cues import doc_text
 from unspun.nlp.lexicons import demonyms, roles
 from unspun.records import Entity
 
@@ -28,16 +29,27 @@ class PersonIndex:
     names: dict[str, str] = field(default_factory=dict)  # mention text -> canonical full name
     titles: dict[str, set[str]] = field(default_factory=dict)  # canonical -> title words
     mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start char, end char, canonical)
+    subjects: set[int] = field(default_factory=set)  # start chars of mentions that are a clause's subject
+    places: list[str] = field(default_factory=list)  # canonical GPE names, for demonyms the table lacks
+
+    def resolve(self, name: str) -> str:
+        """Canonical name for a mention NER missed: a known mention, else a surname of a full name."""
+        cleaned = clean_name(name)
+        return self.names.get(cleaned) or _match_full_name(cleaned, list(dict.fromkeys(self.names.values())))
 
     def canonical(self, text: str) -> str | None:
         return self.names.get(clean_name(text))
 
-    def last_before(self, offset: int, skip: list[tuple[int, int]] | None = None) -> str | None:
-        """The person mentioned most recently before offset, outside the skipped ranges."""
+    def antecedent(self, offset: int, skip: list[tuple[int, int]], exclude: set[str]) -> str | None:
+        """The person a he/she at offset most likely means: the latest subject mention, else the latest one."""
+        fallback = None
         for start, end, name in reversed(self.mentions):
-            if end <= offset and not any(s <= start < e for s, e in skip or []):
+            if end > offset or name in exclude or any(s <= start < e for s, e in skip):
+                continue
+            if start in self.subjects:
                 return name
-        return None
+            fallback = fallback or name
+        return fallback
 
     def with_title(self, title: str, before: int) -> str | None:
         """The most recent person mentioned before offset that the article gives this title."""
@@ -48,8 +60,10 @@ class PersonIndex:
 
 
 def clean_name(text: str) -> str:
+    """A person's name without possessive, honorifics or leading titles ("Defense Minister X" -> "X")."""
     words = _POSSESSIVE.sub("", text.strip()).split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in _HONORIFICS:
+    titles = roles()
+    while len(words) > 1 and (words[0].lower().rstrip(".") in _HONORIFICS or words[0].lower() in titles):
         words = words[1:]
     return " ".join(words)
 
@@ -76,7 +90,10 @@ def build_person_index(doc: Doc) -> PersonIndex:
         canonical = _match_full_name(name, full_names)
         index.names[name] = canonical
         index.mentions.append((ent.start_char, ent.end_char, canonical))
+        if ent.root.dep_ in ("nsubj", "nsubjpass"):
+            index.subjects.add(ent.start_char)
         index.titles.setdefault(canonical, set()).update(_titles_near(ent))
+    index.places = list(dict.fromkeys(canonical_place(e.text) for e in doc.ents if e.label_ == "GPE"))
     return index
 
 
@@ -117,21 +134,32 @@ def _titles_near(ent: Span) -> set[str]:
 
 
 def extract_entities(doc: Doc, people: PersonIndex) -> list[Entity]:
-    table = demonyms()
     out = []
     for ent in doc.ents:
         if ent.label_ not in KEPT_LABELS:
             continue
         start, end = ent.start_char, ent.end_char
-        text = doc.text[start:end]
+        text = doc_text(doc)[start:end]
         stripped = _POSSESSIVE.sub("", text)
         end -= len(text) - len(stripped)
         if ent.label_ == "PERSON":
             name = people.canonical(stripped) or clean_name(stripped)
         elif ent.label_ == "NORP":
-            name = table.get(stripped.lower(), stripped)
+            name = country_of(stripped, people.places)
         else:
             name = canonical_place(stripped)
         if stripped:
             out.append(Entity(text=stripped, start=start, end=end, label=ent.label_, name=name))
     return out
+
+
+def country_of(adjective: str, places: list[str]) -> str:
+    """"Russian" -> "Russia" from the demonym table, else a place the article names ("Valdorian" -> "Valdoria")."""
+    known = demonyms().get(adjective.lower())
+    if known:
+        return known
+    for place in places:
+        stem = place[:-1] if place.endswith(("a", "e", "y")) else place
+        if len(stem) >= 4 and adjective.startswith(stem):
+            return place
+    return adjective

@@ -8,6 +8,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from unspun.extract.cues import doc_text
 from unspun.nlp.lexicons import hedge_phrases
 from unspun.records import Hedge
 
@@ -32,7 +33,7 @@ def extract_hedges(doc: Doc) -> list[Hedge]:
     for token in doc:
         if token.lower_ in _MODALS and token.tag_ == "MD":
             found.append((token.idx, token.idx + len(token), "modal"))
-    return _merge(doc.text, found)
+    return _merge(doc_text(doc), found)
 
 
 def _merge(text: str, found: list[tuple[int, int, str]]) -> list[Hedge]:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from unspun.extract.cues import Cue, QuoteMask, is_reporting_verb, subject_of
+from unspun.extract.cues import Cue, QuoteMask, doc_text, is_reporting_verb, subject_of
 from unspun.extract.direct import Attribution, attribute_direct, is_term_like
 from unspun.extract.entities import PersonIndex
 from unspun.extract.quote_marks import QuotedSpan, find_quoted_spans, paragraph_bounds
 from unspun.extract.reported import Report, find_reported
 from unspun.extract.speakers import SpeakerContext, describe_speaker
+from unspun.nlp.lexicons import roles
 from unspun.records import Quote, QuoteKind, Span, Speaker
 
 
@@ -41,7 +42,7 @@ class QuoteFindings:
 
 
 def extract_quotes(doc: Doc, people: PersonIndex) -> QuoteFindings:
-    text = doc.text
+    text = doc_text(doc)
     spans = find_quoted_spans(text)
     paragraphs = paragraph_bounds(text)
     mask = QuoteMask(doc, spans)
@@ -68,7 +69,7 @@ def _direct_candidates(
             continue
         if not attr.found and attr.inherit is None:
             if is_term_like(doc, span):
-                terms.append(Span(doc.text[span.start : span.end], span.start, span.end))
+                terms.append(Span(doc_text(doc)[span.start : span.end], span.start, span.end))
                 continue
             attr.speaker = _speaker_from_previous_sentence(doc, span, mask)
         inherit = index_of.get(attr.inherit) if attr.inherit is not None else None
@@ -98,17 +99,30 @@ def _speaker_from_previous_sentence(doc: Doc, span: QuotedSpan, mask: QuoteMask)
     if opening is None:
         return None
     sent = opening[0].sent
-    if sent.start == 0 or doc.text[sent.start_char : span.open_mark].strip():
+    if sent.start == 0 or doc_text(doc)[sent.start_char : span.open_mark].strip():
         return None
     previous = doc[sent.start - 1].sent
-    if "\n" in doc.text[previous.end_char : span.open_mark]:
+    if "\n" in doc_text(doc)[previous.end_char : span.open_mark]:
         return None
     for token in previous:
         if (is_reporting_verb(token) or token.text == ":") and not mask.covers(token):
             subject = subject_of(token) if token.text != ":" else subject_of(previous.root)
             if subject is not None:
                 return subject
+    subject = subject_of(previous.root)
+    if subject is not None and _is_sourcelike(subject):
+        return subject
     return None
+
+
+def _is_sourcelike(token: Token) -> bool:
+    """A person or a source role: a plausible speaker for the quote that follows its sentence."""
+    return (
+        token.ent_type_ == "PERSON"
+        or token.lower_ in ("he", "she", "they")
+        or token.lemma_.lower() in roles()
+        or token.lower_ in roles()
+    )
 
 
 def _report_candidates(reports: list[Report], attributions: list[Attribution], direct: list[_Candidate]) -> list[_Candidate]:
@@ -147,8 +161,8 @@ def _to_records(doc: Doc, candidates: list[_Candidate], people: PersonIndex, spa
     records = []
     for i in order:
         cand = candidates[i]
-        cue = Span(doc.text[cand.cue.start : cand.cue.end], cand.cue.start, cand.cue.end) if cand.cue else None
-        records.append(Quote(text=doc.text[cand.start : cand.end], start=cand.start, end=cand.end, kind=cand.kind,
+        cue = Span(doc_text(doc)[cand.cue.start : cand.cue.end], cand.cue.start, cand.cue.end) if cand.cue else None
+        records.append(Quote(text=doc_text(doc)[cand.start : cand.end], start=cand.start, end=cand.end, kind=cand.kind,
                              speaker=speakers[i], cue=cue, continuation=cand.continuation, group=groups[i]))
     return _number_groups(records)
 

@@ -63,7 +63,7 @@ def part_of(period: Period, part: str) -> Period | None:
     if first.day == 1 and last == month_period(first.year, first.month)[1]:
         start, end = ((1, 10), (11, 20), (21, last.day))[index]
         return first.replace(day=start), first.replace(day=end)
-    if first.year == last.year and period == year_period(first.year):
+    if period == year_period(first.year):
         start, end = ((1, 4), (5, 8), (9, 12))[index]
         return month_period(first.year, start)[0], month_period(first.year, end)[1]
     if first.year % 10 == 0 and period == (first, dt.date(first.year + 9, 12, 31)):
@@ -132,8 +132,10 @@ def _calendar_period(offset: int, unit: str, published: dt.date) -> Period:
     return _at_unit(shift(published, offset, unit), unit)
 
 
-def _calendar(match: re.Match[str], published: dt.date) -> Period:
+def _calendar(match: re.Match[str], published: dt.date) -> Period | None:
     """this/next/last week, weekend, month or year."""
+    if match["rel"] == "the" and match["unit"] == "weekend":
+        return None  # "over the weekend" may be the one before publication or the one after
     return _calendar_period(_CALENDAR_OFFSETS[match["rel"]], match["unit"], published)
 
 
@@ -171,7 +173,7 @@ def _weekday(match: re.Match[str], published: dt.date) -> Period:
     return day, day
 
 
-_Rule = tuple[re.Pattern[str], Callable[[re.Match[str], dt.date], Period]]
+_Rule = tuple[re.Pattern[str], Callable[[re.Match[str], dt.date], Period | None]]
 _RULES: list[_Rule] = [
     (re.compile(rf"(?P<word>{'|'.join(_DAY_OFFSETS)}){_DAYTIME}"), _day_word),
     (re.compile(r"(?P<rel>this|the|(?:the )?current|next|last|previous) (?P<unit>week|weekend|month|year)"),
@@ -182,6 +184,8 @@ _RULES: list[_Rule] = [
     (re.compile(rf"(?P<count>{NUMBER}) (?P<unit>{UNIT}) from (?:now|today)(?P<ago>)"), _counted),
     (re.compile(rf"(?:the )?(?P<rel>past|coming) (?:(?P<count>{NUMBER}) )?(?P<unit>{UNIT})"), _rolling),
     (re.compile(rf"(?:the )?(?P<rel>next|last) (?P<count>{NUMBER}) (?P<unit>{UNIT})"), _rolling),
+    # "over the last year" counts back from publication; "the last day" of something does not.
+    (re.compile(r"the (?P<rel>last) (?P<count>)(?P<unit>(?:week|month|year)s?|days)"), _rolling),
     (re.compile(rf"(?:(?P<rel>last|past|previous|next|this coming|coming|this) )?(?P<day>{_WEEKDAY}){_DAYTIME}"),
      _weekday),
 ]  # fmt: skip
@@ -222,15 +226,16 @@ _I_NUMBER = rf"(?i:{NUMBER})"
 _I_UNIT = rf"(?i:{UNIT})"
 _HOLIDAY_WEEKDAYS = "".join(f"(?<!{word} )" for word in ("Black", "Good", "Cyber", "Super", "Ash", "Holy"))
 RELATIVE_FINDERS: list[re.Pattern[str]] = [
-    re.compile(rf"(?:{_DAY_WORDS}){_DAYTIME}", re.IGNORECASE),
+    re.compile(rf"(?<!USA )(?:{_DAY_WORDS}){_DAYTIME}", re.IGNORECASE),
     re.compile(r"(?:(?:early|mid|late)(?:-|\s+)|(?:earlier|later)\s+)?(?:this|next|last|the\s+current)\s+"
                r"(?:week|weekend|month|year)", re.IGNORECASE),
     re.compile(r"(?:the\s+)?(?:start|beginning|end|middle)\s+of\s+(?:the|this|next|last)\s+(?:week|month|year)",
                re.IGNORECASE),
     re.compile(rf"{_I_NUMBER}\s+{_I_UNIT}\s+(?i:ago|from\s+now|from\s+today)"),
-    re.compile(rf"(?i:in)\s+{_I_NUMBER}\s+{_I_UNIT}(?:'s\s+time)?"),
+    re.compile(rf"(?i:in)\s+{_I_NUMBER}\s+{_I_UNIT}(?:['\u2019]s\s+time)?"),
     re.compile(rf"(?i:(?:the\s+)?(?:past|coming))\s+(?:{_I_NUMBER}\s+)?{_I_UNIT}"),
     re.compile(rf"(?i:(?:the\s+)?(?:next|last))\s+{_I_NUMBER}\s+{_I_UNIT}"),
+    re.compile(r"the\s+last\s+(?:(?:week|month|year)s?|days)", re.IGNORECASE),
     re.compile(rf"{_HOLIDAY_WEEKDAYS}(?:(?i:last|past|previous|next|this\s+coming|coming|this)\s+)?"
                rf"(?:{'|'.join(day.title() for day in WEEKDAYS)})(?i:{_DAYTIME})"),
 ]  # fmt: skip

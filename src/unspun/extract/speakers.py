@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from unspun.extract.entities import PersonIndex, canonical_place, clean_name
+from unspun.extract.cues import doc_text
+from unspun.extract.entities import PersonIndex, canonical_place, clean_name, country_of
 from unspun.nlp.lexicons import anonymity_markers, demonyms, document_nouns, roles
 from unspun.records import Speaker
 
@@ -25,6 +26,7 @@ class SpeakerContext:
     people: PersonIndex
     quote_ranges: list[tuple[int, int]] = field(default_factory=list)
     previous: list[tuple[int, Speaker]] = field(default_factory=list)  # (char offset, speaker) so far
+    pronouns: dict[str, str] = field(default_factory=dict)  # canonical name -> "he" or "she" seen for it
 
 
 def mention_tokens(head: Token) -> list[Token]:
@@ -52,7 +54,7 @@ def clause_text(head: Token, limit_char: int | None = None) -> str:
     sent = head.sent
     end = sent.end_char if limit_char is None else min(sent.end_char, max(limit_char, head.idx))
     start = min(t.idx for t in head.subtree)
-    return head.doc.text[start:end].lower()
+    return doc_text(head.doc)[start:end].lower()
 
 
 def is_anonymous(text: str) -> bool:
@@ -66,7 +68,7 @@ def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_en
     doc = ctx.doc
     tokens = mention_tokens(head)
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-    text = doc.text[start:end]
+    text = doc_text(doc)[start:end]
     mention = {"text": text, "start": start, "end": end}
     lower = head.lower_
     if lower in _FIRST_PERSON:
@@ -75,8 +77,8 @@ def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_en
         return _resolve_pronoun(lower, ctx, at, mention)
     clause = clause_text(head, clause_end)
     role = _role(tokens, head)
-    affiliation = _affiliation(tokens)
-    person = _person_in(tokens, ctx.people)
+    person = _person_in(_with_apposition(head, tokens), ctx.people)
+    affiliation = _affiliation([t for t in tokens if t.ent_type_ != "PERSON" and not _is_name_part(t, head)], ctx)
     if person is not None:
         titles = sorted(ctx.people.titles.get(person, set()))
         role = role if role and role != "other" else (roles().get(titles[0]) if titles else None)
@@ -88,10 +90,11 @@ def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_en
         return Speaker(type="document", role=None, affiliation=affiliation, **mention)
     org = _organisation_head(head)
     if org is not None:
-        return Speaker(type="named", name=org, role=role, affiliation=affiliation, resolved_by="mention", **mention)
-    if head.pos_ == "PROPN" and head.ent_type_ not in ("NORP", "GPE", "DATE"):
+        return Speaker(type="named", name=org, role=role, affiliation=None if affiliation == org else affiliation,
+                       resolved_by="mention", **mention)
+    if head.pos_ == "PROPN" and head.text[:1].isupper() and head.ent_type_ not in ("NORP", "GPE", "DATE"):
         name = clean_name(" ".join(t.text for t in tokens if t.pos_ == "PROPN"))
-        return Speaker(type="named", name=ctx.people.canonical(name) or name, role=role,
+        return Speaker(type="named", name=ctx.people.resolve(name), role=role,
                        affiliation=affiliation, resolved_by="mention", **mention)
     titled = _resolve_title(head, tokens, ctx, at)
     if titled is not None:
@@ -112,7 +115,9 @@ def _resolve_pronoun(lower: str, ctx: SpeakerContext, at: int, mention: dict) ->
                 return Speaker(type=prev.type, name=prev.name, affiliation=prev.affiliation,
                                resolved_by="pronoun", **mention)
         return Speaker(type="unknown", **mention)
-    name = ctx.people.last_before(at if mention["start"] is None else mention["start"], ctx.quote_ranges)
+    other = "she" if lower in ("he", "him") else "he"
+    exclude = {n for n, p in ctx.pronouns.items() if p == other}
+    name = ctx.people.antecedent(at if mention["start"] is None else mention["start"], ctx.quote_ranges, exclude)
     if name is None:
         for _, prev in reversed(ctx.previous):
             if prev.type == "named" and prev.name:
@@ -120,18 +125,30 @@ def _resolve_pronoun(lower: str, ctx: SpeakerContext, at: int, mention: dict) ->
                 break
     if name is None:
         return Speaker(type="unknown", **mention)
+    ctx.pronouns.setdefault(name, "he" if lower in ("he", "him") else "she")
     titles = sorted(ctx.people.titles.get(name, set()))
     return Speaker(type="named", name=name, role=roles().get(titles[0]) if titles else None,
                    resolved_by="pronoun", **mention)
 
 
 def _person_in(tokens: list[Token], people: PersonIndex) -> str | None:
+    """A person the mention names: a PERSON entity, or proper nouns matching a person named elsewhere."""
     for token in tokens:
         if token.ent_type_ == "PERSON":
             ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
             if ent is not None:
-                return people.canonical(ent.text) or clean_name(ent.text)
-    return None
+                return people.resolve(ent.text)
+    proper = clean_name(" ".join(t.text for t in tokens if t.pos_ == "PROPN" and t.text[:1].isupper()))
+    if proper and proper in people.titles:
+        return proper
+    resolved = people.resolve(proper) if proper else None
+    return resolved if resolved and resolved != proper and resolved in people.titles else None
+
+
+def _with_apposition(head: Token, tokens: list[Token]) -> list[Token]:
+    """"The governor, Ruth Adeyemi," names its speaker in the apposition."""
+    extra = [t for child in head.children if child.dep_ == "appos" for t in child.subtree]
+    return tokens + extra
 
 
 def _organisation_head(head: Token) -> str | None:
@@ -166,7 +183,15 @@ def _role(tokens: list[Token], head: Token) -> str | None:
     return None
 
 
-def _affiliation(tokens: list[Token]) -> str | None:
+def _is_name_part(token: Token, head: Token) -> bool:
+    """Proper nouns of the head's own name ("Vessarin" in "Minister Vessarin") are no affiliation."""
+    return token.pos_ == "PROPN" and (token.i == head.i or (token.head.i == head.i and token.dep_ == "compound"
+                                                             and head.pos_ == "PROPN"))
+
+
+def _affiliation(tokens: list[Token], ctx: SpeakerContext) -> str | None:
+    if not tokens:
+        return None
     table = demonyms()
     doc = tokens[0].doc
     for label in ("ORG", "NORP", "GPE"):
@@ -177,9 +202,10 @@ def _affiliation(tokens: list[Token]) -> str | None:
             if ent is None:
                 continue
             if label == "NORP":
-                return table.get(clean_name(ent.text).lower(), clean_name(ent.text))
+                return country_of(clean_name(ent.text), ctx.people.places)
             return canonical_place(ent.text)
     for token in tokens:
         if token.lower_ in table:
             return table[token.lower_]
     return None
+

@@ -31,10 +31,23 @@ def decode_bytes(data: bytes, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if _mostly_ascii(data):
+        # English in a legacy encoding is nearly always Windows-1252 (what browsers assume for unlabelled
+        # Western pages), while charset_normalizer often ranks a look-alike first on such text: cp1250
+        # turns "Anaïs" into "Anaďs", cp437 turns "–" into "û". Non-Latin legacy text is mostly non-ASCII.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise BinaryInputError(f"{source}: cannot tell this file's text encoding; convert it to UTF-8")
     return str(best)
+
+
+def _mostly_ascii(data: bytes) -> bool:
+    sample = data[:65536]
+    return sum(b < 0x80 for b in sample) >= 0.9 * len(sample)
 
 
 def _looks_binary(data: bytes) -> bool:

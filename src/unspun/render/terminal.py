@@ -67,8 +67,11 @@ def _quotes(quotes: list[Quote]) -> Table:
             who += " [continues]"
         details = ", ".join(x for x in (sp.role, sp.affiliation) if x)
         snippet = q.text if len(q.text) <= 160 else q.text[:157] + "…"
-        table.add_row(str(n), q.kind, snippet, who + (f"\n[dim]{details}[/dim]" if details else ""),
-                      Text(sp.type, style=TYPE_STYLES[sp.type]))
+        # Text, not markup strings: article text such as "[reopen]" or "[/]" is not Rich markup.
+        speaker = Text(who)
+        if details:
+            speaker.append("\n" + details, style="dim")
+        table.add_row(str(n), q.kind, Text(snippet), speaker, Text(sp.type, style=TYPE_STYLES[sp.type]))
     return table
 
 

@@ -1,0 +1,127 @@
+"""Benchmark: full unspun analysis vs bare spaCy `nlp.pipe` on the same news texts, in one run.
+
+Texts: PolNeAR (train, dev, annotator-training) and the English articles of the development corpus,
+read from ../shared at run time (never copied). Each configuration runs in its own fresh process so
+its peak memory is its own. Writes bench/results/analysis_speed.json and .md.
+
+    .venv/bin/python bench/analysis_speed.py [--limit N] [--processes 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("UNSPUN_SHARED", REPO.parent / "shared"))
+RESULTS = REPO / "bench" / "results"
+
+
+def load_texts(limit: int | None) -> list[str]:
+    texts = []
+    polnear = SHARED / "data" / "polnear"
+    for split in ("train", "dev", "annotator-training"):
+        texts += [p.read_text(encoding="utf-8") for p in sorted((polnear / split / "text").glob("*.txt"))]
+    corpus = SHARED / "corpus" / "dev" / "articles.jsonl"
+    if corpus.exists():
+        for line in corpus.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if record.get("lang") == "en":
+                texts.append(record["text"])
+    texts = [t for t in texts if t.strip()]
+    return texts[:limit] if limit else texts
+
+
+def run_config(mode: str, processes: int, limit: int | None) -> dict:
+    """Run one configuration in this process (called in a child)."""
+    from unspun.analysis import analyze_items
+    from unspun.nlp.pipeline import load_pipeline
+    from unspun.records import Article
+
+    texts = load_texts(limit)
+    started = time.perf_counter()
+    nlp = load_pipeline()
+    load_s = time.perf_counter() - started
+    items = [(str(n), Article(text=t, id=str(n))) for n, t in enumerate(texts)]
+    started = time.perf_counter()
+    if mode == "spacy":
+        count = sum(1 for _ in nlp.pipe(texts, n_process=processes, batch_size=16))
+    else:
+        count = sum(1 for _ in analyze_items(items, nlp=nlp, n_process=processes))
+    elapsed = time.perf_counter() - started
+    words = sum(len(t.split()) for t in texts)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"mode": mode, "processes": processes, "articles": count, "words": words, "seconds": round(elapsed, 2),
+            "articles_per_s": round(count / elapsed, 2), "words_per_s": round(words / elapsed),
+            "model_load_s": round(load_s, 2), "peak_rss_mb": round(max(peak_kb, child_kb) / 1024, 1)}
+
+
+def child(mode: str, processes: int, limit: int | None) -> dict:
+    cmd = [sys.executable, __file__, "--child", mode, "--processes", str(processes)]
+    if limit:
+        cmd += ["--limit", str(limit)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def cli_latency(runs: int = 5) -> dict:
+    seed = SHARED / "seed" / "000_1fd3dc944a29abde.txt"
+    exe = Path(sys.executable).with_name("unspun")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([str(exe), "analyze", str(seed), "--format", "json"], check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return {"runs": runs, "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2)}
+
+
+def write_results(rows: list[dict], latency: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    by = {(r["mode"], r["processes"]): r for r in rows}
+    lines = ["| configuration | processes | articles/s | words/s | peak RSS (MB) | vs bare spaCy |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        base = by.get(("spacy", r["processes"]))
+        overhead = f"+{(r['seconds'] / base['seconds'] - 1) * 100:.0f}% time" if base and r["mode"] != "spacy" else "baseline"
+        name = "bare spaCy nlp.pipe" if r["mode"] == "spacy" else "unspun full analysis"
+        lines.append(f"| {name} | {r['processes']} | {r['articles_per_s']} | {r['words_per_s']:,} | "
+                     f"{r['peak_rss_mb']} | {overhead} |")
+    lines.append("")
+    lines.append(f"{rows[0]['articles']} articles, {rows[0]['words']:,} words; "
+                 f"`unspun analyze` on one article (seed, JSON) incl. start-up: median {latency['median_s']} s "
+                 f"over {latency['runs']} runs (max {latency['max_s']} s). "
+                 f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
+                 f"{platform.python_version()}.")
+    (RESULTS / "analysis_speed.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (RESULTS / "analysis_speed.json").write_text(json.dumps({"runs": rows, "cli_latency": latency}, indent=2) + "\n")
+    print("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--child", choices=("spacy", "unspun"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_config(args.child, args.processes[0], args.limit)))
+        return
+    rows = []
+    for processes in args.processes:
+        for mode in ("spacy", "unspun"):
+            rows.append(child(mode, processes, args.limit))
+            print(json.dumps(rows[-1]), file=sys.stderr)
+    write_results(rows, cli_latency())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""Shared fixtures: the real pipeline, a loopback HTTP server, hand-written articles and a hostile analysis."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from spacy.language import Language
+
+from unspun.nlp.pipeline import load_pipeline
+from unspun.records import (
+    Analysis,
+    Article,
+    DateMention,
+    Entity,
+    Hedge,
+    Quote,
+    Sourcing,
+    Span,
+    Speaker,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+# From /work/shared/notes/browser.md: without the background-networking flags Chromium tries outside hosts.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+ARTICLE_TEXT = """\
+Riverside council keeps harbour bridge shut until March
+
+Officials in Riverside said on Tuesday that the harbour bridge would stay closed until March, after \
+engineers found cracks in two of its piers.
+
+"We have no choice but to keep it shut," said Helen Marsh, the council's head of transport.
+
+A senior engineer, speaking on condition of anonymity, said the repairs could cost more than four \
+million pounds.
+
+Shopkeepers on the north bank said the closure had already cut their trade by a third.
+"""
+ARTICLE_QUOTE = "We have no choice but to keep it shut,"
+ARTICLE_SPEAKER = "Helen Marsh"
+
+ARTICLE_HTML = """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Harbour bridge to stay shut until spring | The Riverside Courier</title>
+<meta name="author" content="Maria Okafor">
+<meta property="article:published_time" content="2025-03-14T08:30:00Z">
+<meta property="og:site_name" content="The Riverside Courier">
+</head>
+<body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li>
+<li><a href="/subscribe">Subscribe to our newsletter today</a></li></ul></nav>
+<article>
+<h1>Harbour bridge to stay shut until spring</h1>
+<p>The harbour bridge in Riverside will stay closed to traffic until April, the city council said on
+Friday, after engineers found deep cracks in two of its concrete piers.</p>
+<p>"We cannot take any risk with people's lives," said Helen Marsh, the council's head of transport.
+"The bridge will reopen when it is safe, and not a day before."</p>
+<p>A senior engineer, who asked not to be named because the report has not been published, said the
+repairs could cost more than four million pounds.</p>
+<p>Shopkeepers on the north bank said the closure had already cut their trade by a third, and several
+said they feared for their jobs if the work ran late.</p>
+</article>
+<footer><p>Copyright 2025 Riverside Media Group. All rights reserved. Cookie settings. Privacy policy.</p>
+</footer>
+</body>
+</html>
+"""
+
+# The same kind of story in other languages, written for these tests.
+GERMAN_TEXT = (
+    "Die Stadtverwaltung teilte am Dienstag mit, dass die Brücke über den Hafen bis zum Frühjahr "
+    "gesperrt bleibt. Ingenieure hatten bei einer Prüfung tiefe Risse in zwei Pfeilern entdeckt. "
+    "Die Händler am Nordufer klagen über deutlich weniger Kundschaft und fürchten um ihre Existenz."
+)
+FRENCH_TEXT = (
+    "Le conseil municipal a annoncé mardi que le pont du port resterait fermé jusqu'au printemps. "
+    "Les ingénieurs ont découvert des fissures profondes dans deux piliers, et les commerçants de la "
+    "rive nord craignent pour leur chiffre d'affaires si les travaux prennent du retard."
+)
+RUSSIAN_TEXT = (
+    "Городской совет во вторник сообщил, что мост через гавань останется закрытым до весны. "
+    "Инженеры обнаружили глубокие трещины в двух опорах, а торговцы на северном берегу опасаются "
+    "за свои доходы, если ремонт затянется."
+)
+# English with characters that differ between cp1252 and its look-alikes (cp1250, cp437).
+CP1252_TEXT = (
+    "The caf\u00e9 on Rue Saint-Denis reopened on Monday \u2013 three weeks after the flood \u2013 and "
+    "its owner, Ana\u00efs Dupr\u00e9, said \u201cwe are back, and we are not leaving.\u201d The council\u2019s "
+    "spokesman said the repairs had cost \u20ac40,000, and that the insurers had paid for most of it."
+)
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00" + bytes(200)
+
+# Would run if any of it were ever treated as markup: each sets window.pwned and the title, or opens a dialog.
+HOSTILE_SCRIPT = "<script>window.pwned=1;document.title='pwned';alert(1)</script>"
+HOSTILE_IMG = "<img src=x onerror=\"window.pwned=1;document.title='pwned';alert(1)\">"
+HOSTILE_ATTR = "\" onmouseover=\"window.pwned=1;alert(1)"
+HOSTILE_BREAKOUT = "</span></div><script>window.pwned=1;alert(1)</script>"
+HOSTILE_STRINGS = (HOSTILE_SCRIPT, HOSTILE_IMG, HOSTILE_ATTR, HOSTILE_BREAKOUT)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright")
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The pinned English pipeline, loaded once for the whole session (the same object the CLI uses)."""
+    return load_pipeline()
+
+
+@pytest.fixture
+def article_text() -> str:
+    """A short English news story with a named, an anonymous and an unnamed source."""
+    return ARTICLE_TEXT
+
+
+@pytest.fixture
+def article_html() -> str:
+    """A news page: title, author and date meta, an <article>, and nav/footer boilerplate."""
+    return ARTICLE_HTML
+
+
+@pytest.fixture
+def foreign_texts() -> dict[str, str]:
+    """News paragraphs in German, French and Russian."""
+    return {"de": GERMAN_TEXT, "fr": FRENCH_TEXT, "ru": RUSSIAN_TEXT}
+
+
+@pytest.fixture
+def cp1252_text() -> str:
+    """English whose accents, curly quotes, dashes and euro sign are mangled by cp1250 or cp437."""
+    return CP1252_TEXT
+
+
+@pytest.fixture
+def png_bytes() -> bytes:
+    return PNG_BYTES
+
+
+@pytest.fixture
+def hostile_strings() -> tuple[str, ...]:
+    """HTML injections that set window.pwned, change the title or open a dialog if they ever run."""
+    return HOSTILE_STRINGS
+
+
+@dataclass
+class LoopbackServer:
+    port: int
+    requests: list[tuple[str, str]] = field(default_factory=list)  # (path, Host header)
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+
+def _handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _send(self, status: int, content_type: str, body: bytes, length: int | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            if length is not None:
+                self.send_header("Content-Length", str(length))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading at its size limit
+
+        def _redirect(self, location: str) -> None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:
+            server.requests.append((self.path, self.headers.get("Host", "")))
+            port = server.port
+            html = "text/html; charset=utf-8"
+            routes = {
+                "/article": lambda: self._send(200, html, ARTICLE_HTML.encode()),
+                "/plain": lambda: self._send(200, "text/plain; charset=utf-8", ARTICLE_TEXT.encode()),
+                "/binary": lambda: self._send(200, "application/octet-stream", PNG_BYTES),
+                "/empty": lambda: self._send(200, html, b"<html><body><div></div></body></html>"),
+                # 200 kB with no Content-Length: the size is only known by reading.
+                "/big": lambda: self._send(200, html, b"<p>" + b"x" * 200_000 + b"</p>"),
+                "/big-declared": lambda: self._send(200, html, b"", length=20_000_000),
+                "/redirect": lambda: self._redirect(f"http://127.0.0.1:{port}/article"),
+                "/redirect-relative": lambda: self._redirect("/article"),
+                "/redirect-named": lambda: self._redirect(f"http://evil.test:{port}/article"),
+                "/redirect-loop": lambda: self._redirect("/redirect-loop"),
+                "/redirect-ftp": lambda: self._redirect("ftp://127.0.0.1/article"),
+            }
+            route = routes.get(self.path)
+            if route is None:
+                self._send(404, html, b"<html><body><p>Not found</p></body></html>")
+            else:
+                route()
+
+    return Handler
+
+
+@pytest.fixture(scope="session")
+def _loopback_server() -> Iterator[LoopbackServer]:
+    state = LoopbackServer(port=0)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def http_server(_loopback_server: LoopbackServer) -> LoopbackServer:
+    """A real HTTP server on 127.0.0.1 serving a news page, redirects, errors; its request log starts empty."""
+    _loopback_server.requests.clear()
+    return _loopback_server
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port with nothing listening on it: connecting is refused at once."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def hostile_analysis() -> Analysis:
+    """An Analysis built by hand (no model) whose article title, text and speaker carry HTML injections."""
+    text = (
+        f"An official, who asked not to be named, said \"{HOSTILE_SCRIPT} is harmless\" on Monday.\n"
+        f"Helen Marsh said \"{HOSTILE_IMG} was never sent\" and that the page may show {HOSTILE_ATTR}.\n"
+        f"Finally: {HOSTILE_BREAKOUT} [the end]."
+    )
+
+    def span(needle: str, after: int = 0) -> tuple[int, int]:
+        start = text.index(needle, after)
+        return start, start + len(needle)
+
+    q1 = span(f"{HOSTILE_SCRIPT} is harmless")
+    c1 = span("said")
+    s2 = span("Helen Marsh")
+    q2 = span(f"{HOSTILE_IMG} was never sent")
+    c2 = span("said", s2[1])
+    hedge = span("may")
+    date = span("Monday")
+    anonymous = Speaker(type="anonymous", text="An official", start=0, end=11, role="official")
+    named = Speaker(type="named", text="Helen Marsh", start=s2[0], end=s2[1], name=HOSTILE_ATTR,
+                    affiliation=HOSTILE_BREAKOUT, resolved_by="mention")
+    quotes = [
+        Quote(text=text[q1[0]:q1[1]], start=q1[0], end=q1[1], kind="direct", speaker=anonymous,
+              cue=Span("said", *c1)),
+        Quote(text=text[q2[0]:q2[1]], start=q2[0], end=q2[1], kind="direct", speaker=named,
+              cue=Span("said", *c2)),
+    ]
+    return Analysis(
+        article=Article(text=text, id="hostile", url="javascript:alert(1)", site=HOSTILE_IMG,
+                        title=f"Mayor says {HOSTILE_SCRIPT} and {HOSTILE_BREAKOUT}", published="2025-03-14"),
+        quotes=quotes,
+        sourcing=Sourcing(quotes=2, named=1, anonymous=1, unnamed=0, document=0, unknown=0,
+                          share_unidentified=0.5, named_sources=[HOSTILE_ATTR]),
+        entities=[Entity(text="Helen Marsh", start=s2[0], end=s2[1], label="PERSON", name="Helen Marsh")],
+        dates=[DateMention(text="Monday", start=date[0], end=date[1], value="2025-03-10")],
+        hedges=[Hedge(text="may", start=hedge[0], end=hedge[1])],
+    )
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never Playwright's own downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
