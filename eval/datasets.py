@@ -55,6 +55,7 @@ class GoldQuote:
     speaker: GoldSpeaker | None = None
     kind: str | None = None
     continuation: bool | None = None
+    cue: str | None = None  # the gold cue's text, where the data set has one (PolNeAR)
 
     @property
     def span(self) -> Span:
@@ -127,6 +128,8 @@ def parse_brat(text: str, ann: str) -> list[GoldQuote]:
         for arg in line.split("\t", 1)[-1].split():
             role, _, tid = arg.partition(":")
             roles.setdefault(role, tid)
+        cue_parts = fragments.get(roles.get("Cue", ""), [])
+        cue = " ".join(text[s:e] for s, e in cue_parts) or None
         source = fragments.get(roles.get("Source", ""))
         speaker = None
         if source:
@@ -135,11 +138,13 @@ def parse_brat(text: str, ann: str) -> list[GoldQuote]:
         for role, tid in roles.items():
             if not role.startswith("Content") or tid not in fragments:
                 continue
-            parts = fragments[tid]
-            start, end = trim_span(text, min(s for s, _ in parts), max(e for _, e in parts))
-            if start < end and (start, end) not in quotes:
-                marked = has_quote_mark("".join(text[s:e] for s, e in parts))
-                quotes[(start, end)] = GoldQuote(start, end, marked, speaker)
+            # A discontinuous Content ("X," she said, "Y.") is scored as one gold quote per fragment,
+            # which is how unspun reports a quotation split by its attribution.
+            for part_start, part_end in fragments[tid]:
+                start, end = trim_span(text, part_start, part_end)
+                if end - start >= 3 and (start, end) not in quotes:
+                    marked = has_quote_mark(text[part_start:part_end])
+                    quotes[(start, end)] = GoldQuote(start, end, marked, speaker, cue=cue)
     return sorted(quotes.values(), key=lambda q: q.span)
 
 

@@ -181,8 +181,52 @@ def polnear_speaker_ok(pred: PredQuote, gold: GoldQuote) -> bool | None:
     return spans_overlap(speaker_span(pred), gold.speaker.span) or name_in_text(name, gold.speaker.text)
 
 
+_IRREGULAR_SPEECH = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "spoke": "speak",
+                     "speak": "speak", "speaking": "speak", "according": "according"}
+
+
+def is_speech_cue(cue: str | None) -> bool:
+    """A gold cue that reports speech or writing (a reporting verb or "according to"), not belief or perception."""
+    from unspun.nlp.lexicons import reporting_verbs
+
+    if not cue:
+        return False
+    verbs = reporting_verbs() | {"according", "speak"}
+    for word in cue.lower().replace("’", "'").split():
+        if word in _IRREGULAR_SPEECH or word in verbs:
+            return True
+        for suffix, repl in (("ied", "y"), ("ies", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+                             ("d", ""), ("s", ""), ("es", "")):
+            if word.endswith(suffix) and word[: -len(suffix)] + repl in verbs:
+                return True
+    return False
+
+
+def speech_subset(results: list[DocResult]) -> dict[str, Any]:
+    """P/R/F1 on gold attributions whose cue reports speech; predictions matching other gold are set aside."""
+    out: dict[str, Any] = {}
+    for t in THRESHOLDS:
+        tp = fp = fn = 0
+        for result in results:
+            matched = matched_pairs(result, t)
+            speech_gold = [g for g in result.doc.quotes if is_speech_cue(g.cue)]
+            hit_gold = {id(g) for _, g in matched}
+            tp_pairs = [(p, g) for p, g in matched if is_speech_cue(g.cue)]
+            tp += len(tp_pairs)
+            fn += sum(id(g) not in hit_gold for g in speech_gold)
+            fp += len(result.quotes) - len(matched)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[str(t)] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+                       "tp": tp, "fp": fp, "fn": fn}
+    out["gold"] = sum(is_speech_cue(g.cue) for r in results for g in r.doc.quotes)
+    return out
+
+
 def evaluate_polnear(results: list[DocResult], dataset: str = "polnear") -> tuple[Metrics, list[ErrorRecord]]:
     metrics = _summary(results)
+    metrics["speech_subset"] = speech_subset(results)
     by_kind = {k: {str(t): Tally() for t in THRESHOLDS} for k in KINDS}
     by_marks = {m: {str(t): Tally() for t in THRESHOLDS} for m in ("with_marks", "without_marks")}
     speaker = Tally()

@@ -202,6 +202,12 @@ def format_table(all_metrics: dict[str, Metrics]) -> str:
             for group, by_t in m["recall_by_marks"].items():
                 label = group.replace("_", " ").replace("marks", "quote marks")
                 lines.append(f"    {label:<38}" + "".join(f"{_tally(v):<20}" for v in by_t.values()))
+        if "speech_subset" in m:
+            sub = m["speech_subset"]
+            lines.append(f"  {'speech attributions only (' + str(sub['gold']) + ' gold)':<40}{'P':>7}{'R':>7}{'F1':>7}")
+            for t in ("0.3", "0.8"):
+                v = sub[t]
+                lines.append(f"    {'overlap >= ' + t:<38}{_rate(v['precision']):>7}{_rate(v['recall']):>7}{_rate(v['f1']):>7}")
         for name in ("speaker", "type", "role", "affiliation", "kind", "continuation", "named"):
             if name in m:
                 lines.append(f"  {name + ' accuracy (matched @0.3)':<40}{_tally(m[name])}")

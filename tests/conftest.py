@@ -1,16 +1,20 @@
-"""Shared fixtures: the real pipeline, a loopback HTTP server, hand-written articles and a hostile analysis."""
+"""Shared fixtures: the real pipeline, a loopback HTTP server, hand-written articles, a hostile analysis."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 from spacy.language import Language
+from typer.testing import CliRunner
 
 from unspun.nlp.pipeline import load_pipeline
 from unspun.records import (
@@ -102,22 +106,31 @@ RUSSIAN_TEXT = (
 # English with characters that differ between cp1252 and its look-alikes (cp1250, cp437).
 CP1252_TEXT = (
     "The caf\u00e9 on Rue Saint-Denis reopened on Monday \u2013 three weeks after the flood \u2013 and "
-    "its owner, Ana\u00efs Dupr\u00e9, said \u201cwe are back, and we are not leaving.\u201d The council\u2019s "
-    "spokesman said the repairs had cost \u20ac40,000, and that the insurers had paid for most of it."
+    "its owner, Ana\u00efs Dupr\u00e9, said \u201cwe are back, and we are not leaving.\u201d "
+    "The council\u2019s spokesman said the repairs had cost \u20ac40,000, "
+    "and that the insurers had paid for most of it."
 )
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00" + bytes(200)
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00" + bytes(200)
+)
 
 # Would run if any of it were ever treated as markup: each sets window.pwned and the title, or opens a dialog.
 HOSTILE_SCRIPT = "<script>window.pwned=1;document.title='pwned';alert(1)</script>"
 HOSTILE_IMG = "<img src=x onerror=\"window.pwned=1;document.title='pwned';alert(1)\">"
-HOSTILE_ATTR = "\" onmouseover=\"window.pwned=1;alert(1)"
+HOSTILE_ATTR = '" onmouseover="window.pwned=1;alert(1)'
 HOSTILE_BREAKOUT = "</span></div><script>window.pwned=1;alert(1)</script>"
 HOSTILE_STRINGS = (HOSTILE_SCRIPT, HOSTILE_IMG, HOSTILE_ATTR, HOSTILE_BREAKOUT)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Runs the Typer app in-process, stdout and stderr kept apart; rich gets a wide terminal."""
+    return CliRunner(env={"COLUMNS": "200"})
 
 
 @pytest.fixture(scope="session")
@@ -161,6 +174,29 @@ def hostile_strings() -> tuple[str, ...]:
     return HOSTILE_STRINGS
 
 
+@pytest.fixture
+def mixed_directory(tmp_path: Path, article_text: str, article_html: str, png_bytes: bytes) -> Path:
+    """A directory of good and bad inputs, with one file nested and one that is not an article type."""
+    folder = tmp_path / "inbox"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "a-report.txt").write_text(article_text, encoding="utf-8")
+    (folder / "b-page.html").write_text(article_html, encoding="utf-8")
+    good = {"id": "good-1", "text": article_text, "title": "Bridge", "published": "2025-03-14T10:00:00Z"}
+    (folder / "c-batch.jsonl").write_text(
+        '{"id": "broken", "text": "unterminated\n'
+        + json.dumps({"id": "no-text", "title": "A record with no text"})
+        + "\n"
+        + "\n"
+        + json.dumps(good)
+        + "\n",
+        encoding="utf-8",
+    )
+    (folder / "d-photo.txt").write_bytes(png_bytes)
+    (folder / "nested" / "e-nested.md").write_text(article_text, encoding="utf-8")
+    (folder / "notes.csv").write_text("not,an,article\n", encoding="utf-8")
+    return folder
+
+
 @dataclass
 class LoopbackServer:
     port: int
@@ -181,10 +217,9 @@ def _handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             if length is not None:
                 self.send_header("Content-Length", str(length))
             self.end_headers()
-            try:
+            # The client may stop reading at its size limit and close the connection.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client stopped reading at its size limit
 
         def _redirect(self, location: str) -> None:
             self.send_response(302)
@@ -234,7 +269,7 @@ def _loopback_server() -> Iterator[LoopbackServer]:
 
 @pytest.fixture
 def http_server(_loopback_server: LoopbackServer) -> LoopbackServer:
-    """A real HTTP server on 127.0.0.1 serving a news page, redirects, errors; its request log starts empty."""
+    """A real HTTP server on 127.0.0.1: a news page, redirects and errors; its request log starts empty."""
     _loopback_server.requests.clear()
     return _loopback_server
 
@@ -251,8 +286,8 @@ def closed_port() -> int:
 def hostile_analysis() -> Analysis:
     """An Analysis built by hand (no model) whose article title, text and speaker carry HTML injections."""
     text = (
-        f"An official, who asked not to be named, said \"{HOSTILE_SCRIPT} is harmless\" on Monday.\n"
-        f"Helen Marsh said \"{HOSTILE_IMG} was never sent\" and that the page may show {HOSTILE_ATTR}.\n"
+        f'An official, who asked not to be named, said "{HOSTILE_SCRIPT} is harmless" on Monday.\n'
+        f'Helen Marsh said "{HOSTILE_IMG} was never sent" and that the page may show {HOSTILE_ATTR}.\n'
         f"Finally: {HOSTILE_BREAKOUT} [the end]."
     )
 
@@ -268,20 +303,53 @@ def hostile_analysis() -> Analysis:
     hedge = span("may")
     date = span("Monday")
     anonymous = Speaker(type="anonymous", text="An official", start=0, end=11, role="official")
-    named = Speaker(type="named", text="Helen Marsh", start=s2[0], end=s2[1], name=HOSTILE_ATTR,
-                    affiliation=HOSTILE_BREAKOUT, resolved_by="mention")
+    named = Speaker(
+        type="named",
+        text="Helen Marsh",
+        start=s2[0],
+        end=s2[1],
+        name=HOSTILE_ATTR,
+        affiliation=HOSTILE_BREAKOUT,
+        resolved_by="mention",
+    )
     quotes = [
-        Quote(text=text[q1[0]:q1[1]], start=q1[0], end=q1[1], kind="direct", speaker=anonymous,
-              cue=Span("said", *c1)),
-        Quote(text=text[q2[0]:q2[1]], start=q2[0], end=q2[1], kind="direct", speaker=named,
-              cue=Span("said", *c2)),
+        Quote(
+            text=text[q1[0] : q1[1]],
+            start=q1[0],
+            end=q1[1],
+            kind="direct",
+            speaker=anonymous,
+            cue=Span("said", *c1),
+        ),
+        Quote(
+            text=text[q2[0] : q2[1]],
+            start=q2[0],
+            end=q2[1],
+            kind="direct",
+            speaker=named,
+            cue=Span("said", *c2),
+        ),
     ]
     return Analysis(
-        article=Article(text=text, id="hostile", url="javascript:alert(1)", site=HOSTILE_IMG,
-                        title=f"Mayor says {HOSTILE_SCRIPT} and {HOSTILE_BREAKOUT}", published="2025-03-14"),
+        article=Article(
+            text=text,
+            id="hostile",
+            url="javascript:alert(1)",
+            site=HOSTILE_IMG,
+            title=f"Mayor says {HOSTILE_SCRIPT} and {HOSTILE_BREAKOUT}",
+            published="2025-03-14",
+        ),
         quotes=quotes,
-        sourcing=Sourcing(quotes=2, named=1, anonymous=1, unnamed=0, document=0, unknown=0,
-                          share_unidentified=0.5, named_sources=[HOSTILE_ATTR]),
+        sourcing=Sourcing(
+            quotes=2,
+            named=1,
+            anonymous=1,
+            unnamed=0,
+            document=0,
+            unknown=0,
+            share_unidentified=0.5,
+            named_sources=[HOSTILE_ATTR],
+        ),
         entities=[Entity(text="Helen Marsh", start=s2[0], end=s2[1], label="PERSON", name="Helen Marsh")],
         dates=[DateMention(text="Monday", start=date[0], end=date[1], value="2025-03-10")],
         hedges=[Hedge(text="may", start=hedge[0], end=hedge[1])],

@@ -42,8 +42,7 @@ def analyze(
     if not analyses:
         if not failures:
             raise EmptyInputError(f"{input}: no articles found in this input")
-        label, error = failures[0]
-        raise error
+        raise failures[0][1]
     emit(analyses, format, out, batch)
     if batch:
         print(f"unspun: analysed {len(analyses)} article(s), skipped {len(failures)}", file=sys.stderr)

@@ -61,13 +61,18 @@ def is_reporting_verb(token: Token) -> bool:
 
 
 def subject_of(verb: Token) -> Token | None:
-    """The verb's subject, looking through conjunctions and auxiliaries ("said and added")."""
-    for candidate in (verb, verb.head if verb.dep_ in ("conj", "xcomp") else None):
+    """The verb's subject, looking up through conjunctions and participles ("..., adding that ...")."""
+    candidate: Token | None = verb
+    for _ in range(3):
         if candidate is None:
-            continue
+            break
         for child in candidate.children:
             if child.dep_ in SUBJECT_DEPS:
                 return noun_head(child)
+        if candidate.dep_ in ("conj", "xcomp", "advcl", "pcomp") and candidate.head.i != candidate.i:
+            candidate = candidate.head
+        else:
+            break
     return None
 
 

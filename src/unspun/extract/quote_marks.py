@@ -53,7 +53,14 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in bounds if text[s:e].strip()]
 
 
+_PAIRED_APOSTROPHES = "\u2063"  # stands in for the second ' of a '' mark while scanning
+
+
 def find_quoted_spans(text: str) -> list[QuotedSpan]:
+    # Some archives (NYT) write quotation marks as two apostrophes, ''like this.'' Scan a copy in
+    # which each '' reads as one straight double mark plus an invisible filler: offsets stay the same.
+    if "''" in text:
+        text = text.replace("''", '"' + _PAIRED_APOSTROPHES)
     spans: list[QuotedSpan] = []
     paragraphs = paragraph_bounds(text)
     carry: str | None = None  # mark of a quotation that runs on from the previous paragraph
@@ -106,10 +113,13 @@ def _first_char(text: str, start: int, end: int) -> int | None:
     return None
 
 
+_SPACED = ("\u00ab", "\u2039")  # French typography puts a space inside « » and ‹ ›
+
+
 def _can_open(text: str, i: int, p_start: int, inside_double: bool) -> bool:
     ch = text[i]
     after = text[i + 1] if i + 1 < len(text) else ""
-    if not after or after.isspace():
+    if not after or (after.isspace() and ch not in _SPACED):
         return False
     before = text[i - 1] if i > p_start else " "
     if ch in _SINGLE or ch == '"' or ch == "\u201d":
@@ -146,7 +156,7 @@ def _find_close(text: str, i: int, p_end: int) -> int | None:
 def _can_close(text: str, j: int, p_end: int, opener: str) -> bool:
     before = text[j - 1]
     after = text[j + 1] if j + 1 < p_end else " "
-    if before.isspace():
+    if before.isspace() and opener not in _SPACED:
         return False
     if opener in _SINGLE or opener == '"':
         # An apostrophe inside a word ("don’t", "India’s") is followed by a letter.
@@ -161,7 +171,8 @@ def _choose_single_close(text: str, candidates: list[int], p_end: int) -> int | 
         rest = text[j + 1 : p_end]
         punctuated = before in ".,!?;:…—-" or rest[:1] in ".,!?;:)"
         possessive = before in "sS" and re.match(r"\s+[a-z]", rest) is not None
-        if punctuated or not possessive or n == len(candidates) - 1:
+        reopened = n + 1 < len(candidates) and re.search(r"(^|[\s(—])[‘']\w", text[j + 1 : candidates[n + 1]])
+        if punctuated or not possessive or reopened or n == len(candidates) - 1:
             return j
     return None
 
@@ -180,7 +191,7 @@ def _make(
 ) -> QuotedSpan:
     start = open_at + 1
     end = close_at if close_at is not None else (p_end if p_end is not None else len(text))
-    while start < end and text[start].isspace():
+    while start < end and (text[start].isspace() or text[start] == _PAIRED_APOSTROPHES):
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1

@@ -47,9 +47,10 @@ def extract_quotes(doc: Doc, people: PersonIndex) -> QuoteFindings:
     paragraphs = paragraph_bounds(text)
     mask = QuoteMask(doc, spans)
     attributions = attribute_direct(doc, spans, mask, paragraphs) if spans else []
-    used = {a.cue.verb.i for a in attributions if a.cue is not None}
-    reports = find_reported(doc, mask, used)
+    reports = find_reported(doc, mask, set())
     candidates, terms = _direct_candidates(doc, attributions, reports, mask)
+    used = {c.cue.verb.i for c in candidates if c.cue is not None}
+    reports = [r for r in reports if r.mixed or r.cue.verb.i not in used]
     candidates += _report_candidates(reports, attributions, candidates)
     quotes = _to_records(doc, candidates, people, spans)
     return QuoteFindings(quotes=quotes, terms=terms)

@@ -15,6 +15,8 @@ from unspun.extract.cues import Cue, QuoteMask, according_source, according_to, 
 # Verbs whose reported content can be a prepositional object ("hinted at talks on energy").
 _PREP_CONTENT = {"hint": ("at",), "warn": ("of", "about", "against"), "speak": ("of", "about"),
                  "talk": ("about",), "comment": ("on",), "complain": ("about", "of"), "caution": ("against",)}
+# Verbs whose reported content can be an infinitive ("vowed to stave off", "urged them to leave").
+_XCOMP_CONTENT = {"promise", "pledge", "vow", "threaten", "urge", "ask", "warn", "tell", "call"}
 # Verbs whose direct object can be the reported content ("announced a ban on exports").
 _OBJECT_CONTENT = {"announce", "confirm", "deny", "reveal", "acknowledge", "admit", "report", "predict",
                    "promise", "pledge", "claim", "allege", "suggest", "concede", "propose", "forecast", "estimate"}
@@ -52,10 +54,12 @@ def find_reported(doc: Doc, mask: QuoteMask, used_cues: set[int]) -> list[Report
 
 def _verb_report(doc: Doc, verb: Token) -> Report | None:
     content = _content_tokens(verb)
-    if content is None:
+    if content is None or _about_anonymity_or_question(verb, sorted(content, key=lambda t: t.i)):
         return None
     speaker = subject_of(verb)
-    if speaker is None or speaker.lower_ in ("it", "there") and _expletive(speaker):
+    if speaker is not None and speaker.lower_ in ("it", "there") and _expletive(speaker, verb):
+        speaker = None  # "It was reported that ...": a report with no source
+    elif speaker is None:
         return None
     bounds = _trim(doc, content)
     return Report(Cue((verb,)), speaker, *bounds) if bounds else None
@@ -71,6 +75,15 @@ def _content_tokens(verb: Token) -> list[Token] | None:
             objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if objects:
                 return list(objects[0].subtree)
+    if lemma in _XCOMP_CONTENT:
+        for child in verb.children:
+            if child.dep_ == "xcomp":
+                return list(child.subtree)
+    if _is_parenthetical(verb):
+        # "The museum, Mr. Obama said, would make ..." and "... would fail, he said.": the clause the
+        # attribution interrupts or follows is the content.
+        own = {t.i for t in verb.subtree}
+        return [t for t in verb.head.subtree if t.i not in own]
     if lemma in _OBJECT_CONTENT:
         for child in verb.children:
             if child.dep_ == "dobj":
@@ -78,6 +91,31 @@ def _content_tokens(verb: Token) -> list[Token] | None:
                 if len(sub) >= _MIN_CONTENT_TOKENS:
                     return sub
     return None
+
+
+def _is_parenthetical(verb: Token) -> bool:
+    """A subject-verb attribution set off by commas after (part of) its content: ", Mr. Obama said,"."""
+    if verb.dep_ not in ("parataxis", "ccomp", "advcl") or verb.head.i == verb.i or verb.i < verb.head.i:
+        return False
+    if not any(c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i for c in verb.children):
+        return False
+    if any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children):
+        return False
+    doc = verb.doc
+    first, last = verb.left_edge.i, verb.right_edge.i
+    before = doc[first - 1].text if first > 0 else ""
+    after = doc[last + 1].text if last + 1 < len(doc) else "."
+    return before == "," and after in (",", ".", "!", "?", ";")
+
+
+def _about_anonymity_or_question(verb: Token, content: list[Token]) -> bool:
+    """"who asked not to be named", "asked whether ...": not reported statements."""
+    if verb.lemma_.lower() not in ("ask", "request", "decline", "insist"):
+        return False
+    words = {t.lower_ for t in content}
+    return bool(words & {"name", "named", "identified", "anonymity", "anonymous", "used"}) or (
+        bool(content) and content[0].lower_ in ("whether", "if", "what", "why", "how", "when", "who", "where")
+    )
 
 
 def _according(doc: Doc, cue: Cue) -> Report | None:
@@ -105,8 +143,8 @@ def _trim(doc: Doc, tokens: list[Token]) -> tuple[int, int] | None:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
 
 
-def _expletive(token: Token) -> bool:
-    return token.dep_ in ("expl", "nsubjpass") or token.lower_ == "there"
+def _expletive(token: Token, verb: Token) -> bool:
+    return token.dep_ in ("expl", "nsubjpass") or token.lower_ == "there" or verb.tag_ == "VBN"
 
 
 def _outside_quotes(report: Report, mask: QuoteMask, doc: Doc) -> bool:

@@ -16,7 +16,7 @@ def parse_record(line: str, label: str) -> Article:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InvalidRecordError(f"{label}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        raise InvalidRecordError(f"{label}: not valid JSON ({exc.msg}: column {exc.colno})") from exc
     if not isinstance(data, dict):
         raise InvalidRecordError(f"{label}: expected a JSON object with a 'text' field")
     text = data.get("text")
