@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import PNG_BYTES, RUSSIAN_TEXT
 from unspun.cli.app import app
 
 if TYPE_CHECKING:
@@ -165,7 +164,7 @@ def test_cli_demo_writes_the_report(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def bad_input(
-    case: str, tmp_path: Path, server: LoopbackServer, closed_port: int
+    case: str, tmp_path: Path, server: LoopbackServer, closed_port: int, png: bytes, russian: str
 ) -> tuple[list[str], bytes | None]:
     """Arguments (and stdin) for each way an input can be bad."""
     path = tmp_path / "input.txt"
@@ -174,12 +173,12 @@ def bad_input(
     elif case == "whitespace":
         path.write_text("  \r\n\t\n   \n", encoding="utf-8")
     elif case == "binary":
-        path.write_bytes(PNG_BYTES)
+        path.write_bytes(png)
     elif case == "50MB":
         with path.open("wb") as handle:
             handle.truncate(50_000_000)  # sparse: instant, no disk used
     elif case == "not-english":
-        path.write_text(RUSSIAN_TEXT, encoding="utf-8")
+        path.write_text(russian, encoding="utf-8")
     elif case == "empty-jsonl":
         path = tmp_path / "empty.jsonl"
         path.write_text("\n\n", encoding="utf-8")
@@ -213,9 +212,16 @@ def bad_input(
     ],
 )
 def test_cli_bad_input_is_one_line_and_an_exit_code(
-    case: str, code: int, words: str, tmp_path: Path, http_server: LoopbackServer, closed_port: int
+    case: str,
+    code: int,
+    words: str,
+    tmp_path: Path,
+    http_server: LoopbackServer,
+    closed_port: int,
+    png_bytes: bytes,
+    foreign_texts: dict[str, str],
 ) -> None:
-    args, stdin = bad_input(case, tmp_path, http_server, closed_port)
+    args, stdin = bad_input(case, tmp_path, http_server, closed_port, png_bytes, foreign_texts["ru"])
     result = run_unspun("analyze", *args, stdin=stdin)
     assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr

@@ -81,27 +81,47 @@ def _paragraph_of(offset: int, paragraphs: list[tuple[int, int]]) -> tuple[int, 
     return paragraphs[-1]
 
 
-def _after_close(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, int]) -> tuple[Cue, Token | None] | None:
+_DASHES = ("―", "—", "–", "-")
+
+
+def _after_close(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, int]) -> tuple[Cue | None, Token | None] | None:
     if span.close_mark is None:
         return None
-    window = _tokens_from(doc, span.close_mark + 1, para[1], mask, limit=14)
+    window = _tokens_from(doc, span.close_mark + 1, para[1], mask, limit=40)
+    if window and window[0].text in _DASHES:
+        # "“…” ― Sonya Herridge": a signature line
+        names = [t for t in window[1:4] if t.pos_ == "PROPN"]
+        if names:
+            return None, noun_head(names[-1])
+    depth = 0
     for k, token in enumerate(window):
-        if token.text in _SENT_END:
+        depth += (token.text == "(") - (token.text == ")")
+        if token.text in _SENT_END and depth == 0:
             return None
         if not is_reporting_verb(token):
             continue
         subject = subject_of(token) or first_noun_after(token, mask)
-        lead = [t for t in window[:k] if not t.is_punct]
+        lead = [t for t in _outside_parentheses(window[:k]) if not t.is_punct]
         if lead and (subject is None or any(t.i not in _subtree_ids(subject) for t in lead)):
             return None  # words before the cue that are not its speaker: the quote is embedded
         return Cue((token,)), subject
     return None
 
 
+def _outside_parentheses(tokens: list[Token]) -> list[Token]:
+    out, depth = [], 0
+    for token in tokens:
+        depth += token.text == "("
+        if depth == 0:
+            out.append(token)
+        depth -= token.text == ")" and depth > 0
+    return out
+
+
 def _before_open(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, int]) -> tuple[Cue | None, Token | None] | None:
     window = _tokens_back(doc, span.open_mark, para[0], mask, limit=16)
     if not window:
-        return None
+        return _colon_paragraph(doc, span, mask, para)
     if not _ends_clause(doc, span, para) and is_term_like(doc, span):
         return None
     for k in range(len(window) - 1, -1, -1):
@@ -112,11 +132,36 @@ def _before_open(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, i
             return cue, according_source(cue)
         if is_reporting_verb(token) and len(gap) <= 6 and not any(t.pos_ in ("VERB", "AUX") for t in gap):
             return Cue((token,)), subject_of(token) or first_noun_after(token, mask)
-    if window[-1].text == ":" and len(window) <= 8:
-        nouns = [t for t in window[:-1] if t.pos_ in ("PROPN", "NOUN")]
-        if nouns and not any(t.pos_ == "VERB" for t in window[:-1]):
-            return None, noun_head(nouns[-1])
+    if window[-1].text == ":":
+        return _colon_speaker(window[:-1])
     return None
+
+
+def _colon_speaker(before: list[Token]) -> tuple[Cue | None, Token | None] | None:
+    """"Limbaugh continued: “…”", "The minister: “…”": the subject of a short lead-in."""
+    if not before or len(before) > 12:
+        return None
+    verbs = [t for t in before if t.pos_ == "VERB"]
+    if verbs:
+        subject = subject_of(verbs[-1])
+        return (None, subject) if subject is not None and subject.pos_ in ("PROPN", "NOUN", "PRON") else None
+    nouns = [t for t in before if t.pos_ in ("PROPN", "NOUN")]
+    return (None, noun_head(nouns[-1])) if nouns and len(before) <= 8 else None
+
+
+def _colon_paragraph(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, int]) -> tuple[Cue | None, Token | None] | None:
+    """A quotation opening its paragraph after a paragraph that ends "He said:"."""
+    if para[0] == 0:
+        return None
+    previous = _tokens_back(doc, para[0] - 1, max(0, para[0] - 400), mask, limit=16)
+    previous = [t for t in previous if not t.is_space]
+    if not previous or previous[-1].text != ":":
+        return None
+    for token in reversed(previous[:-1]):
+        if is_reporting_verb(token):
+            subject = subject_of(token)
+            return (Cue((token,)), subject) if subject is not None else None
+    return _colon_speaker(previous[:-1])
 
 
 def _ends_clause(doc: Doc, span: QuotedSpan, para: tuple[int, int]) -> bool:

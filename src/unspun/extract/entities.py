@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from unspun.extract.cues import doc_text
 from unspun.nlp.lexicons import demonyms, roles
@@ -31,6 +31,8 @@ class PersonIndex:
     mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start char, end char, canonical)
     subjects: set[int] = field(default_factory=set)  # start chars of mentions that are a clause's subject
     places: list[str] = field(default_factory=list)  # canonical GPE names, for demonyms the table lacks
+    roles: dict[str, str] = field(default_factory=dict)  # canonical -> role from the person's descriptions
+    affiliations: dict[str, str] = field(default_factory=dict)  # canonical -> organisation or country
 
     def resolve(self, name: str) -> str:
         """Canonical name for a mention NER missed: a known mention, else a surname of a full name."""
@@ -40,15 +42,16 @@ class PersonIndex:
     def canonical(self, text: str) -> str | None:
         return self.names.get(clean_name(text))
 
-    def antecedent(self, offset: int, skip: list[tuple[int, int]], exclude: set[str]) -> str | None:
-        """The person a he/she at offset most likely means: the latest subject mention, else the latest one."""
+    def antecedent(self, offset: int, skip: list[tuple[int, int]], exclude: set[str]) -> tuple[int, str] | None:
+        """(start, name) of the person a he/she at offset most likely means: the latest subject mention,
+        else the latest mention."""
         fallback = None
         for start, end, name in reversed(self.mentions):
             if end > offset or name in exclude or any(s <= start < e for s, e in skip):
                 continue
             if start in self.subjects:
-                return name
-            fallback = fallback or name
+                return start, name
+            fallback = fallback or (start, name)
         return fallback
 
     def with_title(self, title: str, before: int) -> str | None:
@@ -77,6 +80,7 @@ def canonical_place(text: str) -> str:
 
 def build_person_index(doc: Doc) -> PersonIndex:
     index = PersonIndex()
+    index.places = list(dict.fromkeys(canonical_place(e.text) for e in doc.ents if e.label_ == "GPE"))
     people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
     full_names: list[str] = []
     for ent in people:
@@ -92,8 +96,12 @@ def build_person_index(doc: Doc) -> PersonIndex:
         index.mentions.append((ent.start_char, ent.end_char, canonical))
         if ent.root.dep_ in ("nsubj", "nsubjpass"):
             index.subjects.add(ent.start_char)
-        index.titles.setdefault(canonical, set()).update(_titles_near(ent))
-    index.places = list(dict.fromkeys(canonical_place(e.text) for e in doc.ents if e.label_ == "GPE"))
+        described = describe_person(ent, index.places)
+        index.titles.setdefault(canonical, set()).update(described.titles)
+        if described.role and canonical not in index.roles:
+            index.roles[canonical] = described.role
+        if described.affiliation and canonical not in index.affiliations:
+            index.affiliations[canonical] = described.affiliation
     return index
 
 
@@ -110,27 +118,54 @@ def _match_full_name(name: str, full_names: list[str]) -> str:
     return name
 
 
-def _titles_near(ent: Span) -> set[str]:
-    """Title words given to a person: "Defense Minister X", "X, the defense minister,"."""
-    found: set[str] = set()
-    table = roles()
+@dataclass(frozen=True)
+class Description:
+    titles: frozenset[str]
+    role: str | None
+    affiliation: str | None
+
+
+_DESCRIPTOR_POS = ("PROPN", "NOUN", "ADJ", "PART", "PUNCT")
+
+
+def describe_person(ent: Span, places: list[str]) -> Description:
+    """What the text says a person is: "Polish Defence Minister X", "X, chief executive of Volkmann,"."""
     doc = ent.doc
-    for token in doc[max(0, ent.start - 3) : ent.start]:
-        if token.lower_ in table:
-            found.add(token.lower_)
-    after = doc[ent.end : min(len(doc), ent.end + 6)]
-    if len(after) and after[0].text == ",":
-        for token in after[1:]:
-            if token.text in (",", ".", ";"):
+    tokens: list[Token] = []
+    i = ent.start - 1
+    while i >= max(0, ent.start - 6) and doc[i].pos_ in _DESCRIPTOR_POS and doc[i].text not in (",", "(", "“", '"'):
+        tokens.append(doc[i])
+        i -= 1
+    if ent.end < len(doc) and doc[ent.end].text == ",":
+        for token in doc[ent.end + 1 : min(len(doc), ent.end + 16)]:
+            if token.text in (",", ".", ";", "“", '"', "(") or token.ent_type_ == "PERSON":
                 break
-            if token.lower_ in table:
-                found.add(token.lower_)
-    for token in ent:
-        if token.dep_ == "appos" or token.head.i in range(ent.start, ent.end):
-            for child in token.children:
-                if child.dep_ == "appos" and child.lower_ in table:
-                    found.add(child.lower_)
-    return found
+            tokens.append(token)
+    tokens.sort(key=lambda t: t.i)
+    table = roles()
+    words = [t.lower_ for t in tokens]
+    titles = {w for w in words if w in table}
+    role = next((table[f"{a} {b}"] for a, b in zip(words, words[1:], strict=False) if f"{a} {b}" in table), None)
+    role = role or next((table[w] for w in words if w in table and table[w] != "other"), None)
+    return Description(frozenset(titles), role, affiliation_of(tokens, places))
+
+
+def affiliation_of(tokens: list[Token], places: list[str]) -> str | None:
+    """The organisation among the tokens, else the country of a nationality, else a place."""
+    if not tokens:
+        return None
+    ents = {e.start: e for e in tokens[0].doc.ents}
+    spans = [ents[t.i] for t in tokens if t.i in ents]
+    for label in ("ORG", "NORP", "GPE"):
+        for ent in spans:
+            if ent.label_ == label:
+                name = clean_name(ent.text)
+                return country_of(name, places) if label == "NORP" else canonical_place(name)
+    table = demonyms()
+    for token in tokens:
+        if token.lower_ in table:
+            return table[token.lower_]
+    return None
 
 
 def extract_entities(doc: Doc, people: PersonIndex) -> list[Entity]:

@@ -74,6 +74,9 @@ def _direct_candidates(
                 continue
             attr.speaker = _speaker_from_previous_sentence(doc, span, mask)
         inherit = index_of.get(attr.inherit) if attr.inherit is not None else None
+        if attr.inherit is not None and inherit is None and attr.speaker is None:
+            # it continues a quoted fragment absorbed into reported speech: take that report's speaker
+            attr.speaker = attributions[attr.inherit].speaker
         index_of[n] = len(candidates)
         candidates.append(_Candidate(span.start, span.end, "direct", attr.cue, attr.speaker,
                                      inherit=inherit, continuation=attr.continuation and inherit is not None,

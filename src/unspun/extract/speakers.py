@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from unspun.extract.cues import doc_text
-from unspun.extract.entities import PersonIndex, canonical_place, clean_name, country_of
-from unspun.nlp.lexicons import anonymity_markers, demonyms, document_nouns, roles
+from unspun.extract.entities import PersonIndex, affiliation_of, canonical_place, clean_name
+from unspun.nlp.lexicons import anonymity_markers, demonyms, document_nouns, institution_nouns, roles
 from unspun.records import Speaker
 
 _SINGULAR_PRONOUNS = {"he", "she", "him", "her"}
@@ -27,6 +27,22 @@ class SpeakerContext:
     quote_ranges: list[tuple[int, int]] = field(default_factory=list)
     previous: list[tuple[int, Speaker]] = field(default_factory=list)  # (char offset, speaker) so far
     pronouns: dict[str, str] = field(default_factory=dict)  # canonical name -> "he" or "she" seen for it
+    _entities: dict[int, Span] | None = None
+
+    def entity_of(self, token: Token) -> Span | None:
+        if self._entities is None:
+            self._entities = {t: ent for ent in self.doc.ents for t in range(ent.start, ent.end)}
+        return self._entities.get(token.i)
+
+    def org_before(self, offset: int, noun: str) -> str | None:
+        """The latest organisation named before offset whose name holds the noun, else the latest one."""
+        orgs = [e for e in self.doc.ents if e.label_ == "ORG" and e.end_char <= offset]
+        for ent in reversed(orgs):
+            if noun in ent.text.lower():
+                return canonical_place(ent.text)
+        if orgs and noun in ("company", "firm", "airline", "bank", "group", "corporation", "manufacturer"):
+            return canonical_place(orgs[-1].text)
+        return None
 
 
 def mention_tokens(head: Token) -> list[Token]:
@@ -65,70 +81,89 @@ def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_en
     """Build the Speaker for a mention head (or none) attributed at char offset `at`."""
     if head is None:
         return Speaker(type="unknown")
-    doc = ctx.doc
+    head = _antecedent_of_relative(head)
     tokens = mention_tokens(head)
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-    text = doc_text(doc)[start:end]
-    mention = {"text": text, "start": start, "end": end}
+    mention = {"text": doc_text(ctx.doc)[start:end], "start": start, "end": end}
     lower = head.lower_
     if lower in _FIRST_PERSON:
         return Speaker(type="unknown", **mention)
     if lower in _SINGULAR_PRONOUNS | _PLURAL_PRONOUNS | {"it"}:
         return _resolve_pronoun(lower, ctx, at, mention)
-    clause = clause_text(head, clause_end)
     role = _role(tokens, head)
+    affiliation = affiliation_of([t for t in tokens if t.ent_type_ != "PERSON" and not _is_name_part(t, head)],
+                                 ctx.people.places)
     person = _person_in(_with_apposition(head, tokens), ctx.people)
-    affiliation = _affiliation([t for t in tokens if t.ent_type_ != "PERSON" and not _is_name_part(t, head)], ctx)
     if person is not None:
-        titles = sorted(ctx.people.titles.get(person, set()))
-        role = role if role and role != "other" else (roles().get(titles[0]) if titles else None)
-        return Speaker(type="named", name=person, role=role, affiliation=affiliation,
-                       resolved_by="mention", **mention)
-    if is_anonymous(clause):
+        role = role if role and role != "other" else ctx.people.roles.get(person, role)
+        return Speaker(type="named", name=person, role=role,
+                       affiliation=affiliation or ctx.people.affiliations.get(person), resolved_by="mention", **mention)
+    if is_anonymous(clause_text(head, clause_end)):
         return Speaker(type="anonymous", role=role, affiliation=affiliation, **mention)
-    if head.lemma_.lower() in document_nouns() or head.lower_ in document_nouns():
-        return Speaker(type="document", role=None, affiliation=affiliation, **mention)
-    org = _organisation_head(head)
+    if head.lemma_.lower() in document_nouns() or lower in document_nouns():
+        return Speaker(type="document", affiliation=affiliation, **mention)
+    org = _organisation(head, tokens, ctx)
     if org is not None:
-        return Speaker(type="named", name=org, role=role, affiliation=None if affiliation == org else affiliation,
+        country = _country_in(tokens, head, ctx)
+        return Speaker(type="named", name=org, role=None, affiliation=country if country != org else None,
                        resolved_by="mention", **mention)
     if head.pos_ == "PROPN" and head.text[:1].isupper() and head.ent_type_ not in ("NORP", "GPE", "DATE"):
-        name = clean_name(" ".join(t.text for t in tokens if t.pos_ == "PROPN"))
-        return Speaker(type="named", name=ctx.people.resolve(name), role=role,
-                       affiliation=affiliation, resolved_by="mention", **mention)
+        name = ctx.people.resolve(" ".join(t.text for t in tokens if t.pos_ == "PROPN"))
+        return Speaker(type="named", name=name, role=role, affiliation=affiliation, resolved_by="mention", **mention)
     titled = _resolve_title(head, tokens, ctx, at)
     if titled is not None:
-        return Speaker(type="named", name=titled, role=role, affiliation=affiliation, resolved_by="title", **mention)
+        return Speaker(type="named", name=titled, role=role or ctx.people.roles.get(titled),
+                       affiliation=affiliation or ctx.people.affiliations.get(titled), resolved_by="title", **mention)
     return Speaker(type="unnamed", role=role, affiliation=affiliation, **mention)
+
+
+def _antecedent_of_relative(head: Token) -> Token:
+    """"..., who said that ...": the speaker is the noun the relative clause hangs on."""
+    if head.lower_ in ("who", "which", "that") and head.head.dep_ == "relcl":
+        return head.head.head
+    return head
 
 
 def _resolve_pronoun(lower: str, ctx: SpeakerContext, at: int, mention: dict) -> Speaker:
     if lower in _PLURAL_PRONOUNS:
         for _, prev in reversed(ctx.previous):
             if prev.type != "named" and prev.text and prev.text.lower().endswith("s"):
-                return Speaker(type=prev.type, name=None, role=prev.role, affiliation=prev.affiliation,
-                               resolved_by="pronoun", **mention)
+                return replace(prev, resolved_by="pronoun", **mention)
         return Speaker(type="unknown", **mention)
     if lower == "it":
         for _, prev in reversed(ctx.previous):
-            if prev.type in ("named", "document") and prev.name and prev.resolved_by != "pronoun":
-                return Speaker(type=prev.type, name=prev.name, affiliation=prev.affiliation,
-                               resolved_by="pronoun", **mention)
+            if prev.type in ("named", "document") and prev.name not in ctx.people.titles and prev.resolved_by != "pronoun":
+                return replace(prev, resolved_by="pronoun", **mention)
         return Speaker(type="unknown", **mention)
+    offset = at if mention["start"] is None else mention["start"]
     other = "she" if lower in ("he", "him") else "he"
     exclude = {n for n, p in ctx.pronouns.items() if p == other}
-    name = ctx.people.antecedent(at if mention["start"] is None else mention["start"], ctx.quote_ranges, exclude)
+    found = ctx.people.antecedent(offset, ctx.quote_ranges, exclude)
+    unnamed = _last_unnamed_individual(ctx, found)
+    if unnamed is not None:
+        return replace(unnamed, resolved_by="pronoun", **mention)
+    name = found[1] if found else None
     if name is None:
         for _, prev in reversed(ctx.previous):
-            if prev.type == "named" and prev.name:
+            if prev.type == "named" and prev.name in ctx.people.titles:
                 name = prev.name
                 break
     if name is None:
         return Speaker(type="unknown", **mention)
     ctx.pronouns.setdefault(name, "he" if lower in ("he", "him") else "she")
-    titles = sorted(ctx.people.titles.get(name, set()))
-    return Speaker(type="named", name=name, role=roles().get(titles[0]) if titles else None,
-                   resolved_by="pronoun", **mention)
+    return Speaker(type="named", name=name, role=ctx.people.roles.get(name),
+                   affiliation=ctx.people.affiliations.get(name), resolved_by="pronoun", **mention)
+
+
+def _last_unnamed_individual(ctx: SpeakerContext, person: tuple[int, str] | None) -> Speaker | None:
+    """"..., said a senior officer. 'Yes,' he said.": he is that officer if no person was named since."""
+    for _, prev in reversed(ctx.previous):
+        if prev.start is None or prev.resolved_by == "pronoun":
+            continue
+        if prev.type in ("anonymous", "unnamed") and prev.text and prev.text.split()[0].lower() in ("a", "an", "one"):
+            return prev if person is None or prev.start > person[0] else None
+        return None
+    return None
 
 
 def _person_in(tokens: list[Token], people: PersonIndex) -> str | None:
@@ -151,11 +186,37 @@ def _with_apposition(head: Token, tokens: list[Token]) -> list[Token]:
     return tokens + extra
 
 
-def _organisation_head(head: Token) -> str | None:
-    if head.ent_type_ != "ORG":
+def _organisation(head: Token, tokens: list[Token], ctx: SpeakerContext) -> str | None:
+    """A speaking institution: an ORG entity ("the Kremlin"), or "the airline"/"the ministry" resolved to
+    the organisation the article named before, or else named by its own description."""
+    if head.lower_ in roles() and head.lower_ not in institution_nouns():
+        return None  # "Castleford's captain" is a person, whatever the entity tagger says
+    ent = ctx.entity_of(head)
+    if ent is not None and ent.label_ in ("ORG", "FAC") or head.lower_ in ("kremlin", "pentagon"):
+        return canonical_place(ent.text if ent is not None else head.text)
+    if head.lemma_.lower() not in institution_nouns() and head.lower_ not in institution_nouns():
         return None
-    ent = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
-    return canonical_place(ent.text) if ent is not None else None
+    if head.tag_ in ("NNS", "NNPS") and head.lower_ not in ("forces", "prosecutors"):
+        return None
+    determiners = [t.lower_ for t in tokens if t.i < head.i and t.dep_ in ("det", "poss")]
+    if not determiners or determiners[0] in ("a", "an", "some", "one", "another"):
+        return None
+    earlier = ctx.org_before(head.idx, head.lower_)
+    if earlier is not None:
+        return earlier
+    words = [t.text for t in tokens if t.dep_ != "det"]
+    return " ".join(words) if words else None
+
+
+def _country_in(tokens: list[Token], head: Token, ctx: SpeakerContext) -> str | None:
+    """The country an organisation belongs to, from its own words ("the Russian Defence Ministry")."""
+    table = demonyms()
+    for token in tokens + [head]:
+        if token.ent_type_ in ("NORP", "GPE"):
+            return affiliation_of([token], ctx.people.places)
+        if token.text.lower().rstrip("’s").rstrip("'s") in table:
+            return table[token.text.lower().rstrip("’s").rstrip("'s")]
+    return None
 
 
 def _resolve_title(head: Token, tokens: list[Token], ctx: SpeakerContext, at: int) -> str | None:
@@ -187,25 +248,3 @@ def _is_name_part(token: Token, head: Token) -> bool:
     """Proper nouns of the head's own name ("Vessarin" in "Minister Vessarin") are no affiliation."""
     return token.pos_ == "PROPN" and (token.i == head.i or (token.head.i == head.i and token.dep_ == "compound"
                                                              and head.pos_ == "PROPN"))
-
-
-def _affiliation(tokens: list[Token], ctx: SpeakerContext) -> str | None:
-    if not tokens:
-        return None
-    table = demonyms()
-    doc = tokens[0].doc
-    for label in ("ORG", "NORP", "GPE"):
-        for token in tokens:
-            if token.ent_type_ != label:
-                continue
-            ent = next((e for e in doc.ents if e.start <= token.i < e.end), None)
-            if ent is None:
-                continue
-            if label == "NORP":
-                return country_of(clean_name(ent.text), ctx.people.places)
-            return canonical_place(ent.text)
-    for token in tokens:
-        if token.lower_ in table:
-            return table[token.lower_]
-    return None
-

@@ -34,6 +34,10 @@ def anonymity_markers() -> frozenset[str]:
     return word_set("anonymity_markers.txt")
 
 
+def institution_nouns() -> frozenset[str]:
+    return word_set("institution_nouns.txt")
+
+
 def hedge_phrases() -> frozenset[str]:
     return word_set("hedges.txt")
 
