@@ -67,7 +67,8 @@ def subject_of(verb: Token) -> Token | None:
         if candidate is None:
             break
         for child in candidate.children:
-            if child.dep_ in SUBJECT_DEPS:
+            # the tagger sometimes makes a stray quote mark ("»") a subject
+            if child.dep_ in SUBJECT_DEPS and any(ch.isalnum() for ch in child.text):
                 return noun_head(child)
         if candidate.dep_ in ("conj", "xcomp", "advcl", "pcomp") and candidate.head.i != candidate.i:
             candidate = candidate.head

@@ -81,7 +81,8 @@ def canonical_place(text: str) -> str:
 def build_person_index(doc: Doc) -> PersonIndex:
     index = PersonIndex()
     index.places = list(dict.fromkeys(canonical_place(e.text) for e in doc.ents if e.label_ == "GPE"))
-    people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    people = sorted([ent for ent in doc.ents if ent.label_ == "PERSON"] + unlabelled_people(doc),
+                    key=lambda e: e.start)
     full_names: list[str] = []
     for ent in people:
         name = clean_name(ent.text)
@@ -103,6 +104,39 @@ def build_person_index(doc: Doc) -> PersonIndex:
         if described.affiliation and canonical not in index.affiliations:
             index.affiliations[canonical] = described.affiliation
     return index
+
+
+_NOT_PEOPLE = ("ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "DATE", "TIME")
+
+
+def unlabelled_people(doc: Doc) -> list[Span]:
+    """Names the entity tagger missed: two to four capitalised proper nouns that the text treats as a
+    person (after a title, before a descriptive apposition, or as the subject of a reporting verb)."""
+    from unspun.nlp.lexicons import reporting_verbs
+
+    labelled = {t for e in doc.ents for t in range(e.start, e.end)}
+    found: list[Span] = []
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j - i < 4 and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() and j not in labelled:
+            j += 1
+        if j - i >= 2 and _treated_as_person(doc, i, j, reporting_verbs()):
+            found.append(Span(doc, i, j, label="PERSON"))
+        i = max(j, i + 1)
+    return found
+
+
+def _treated_as_person(doc: Doc, start: int, end: int, verbs: frozenset[str]) -> bool:
+    table = roles()
+    before = doc[max(0, start - 3) : start]
+    if any(t.lower_ in table for t in before):
+        return True
+    if end + 1 < len(doc) and doc[end].text == "," and (doc[end + 1].lower_ in ("a", "an", "the")
+                                                        or doc[end + 1].lower_ in table):
+        return True
+    root = doc[end - 1]
+    return root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in verbs
 
 
 def _match_full_name(name: str, full_names: list[str]) -> str:

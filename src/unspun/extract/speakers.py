@@ -34,6 +34,13 @@ class SpeakerContext:
             self._entities = {t: ent for ent in self.doc.ents for t in range(ent.start, ent.end)}
         return self._entities.get(token.i)
 
+    def full_org(self, name: str) -> str:
+        """"Brightwell" -> "Brightwell Foods" when the article named the organisation in full."""
+        for ent in self.doc.ents:
+            if ent.label_ == "ORG" and ent.text.startswith(name + " ") and len(ent.text) < len(name) + 40:
+                return canonical_place(ent.text)
+        return name
+
     def org_before(self, offset: int, noun: str) -> str | None:
         """The latest organisation named before offset whose name holds the noun, else the latest one."""
         orgs = [e for e in self.doc.ents if e.label_ == "ORG" and e.end_char <= offset]
@@ -61,8 +68,12 @@ def mention_tokens(head: Token) -> list[Token]:
         if any(t.text in _STOP for t in sub) or any(t.dep_ == "relcl" for t in sub):
             break
         right.extend(sub)
-    tokens = left + [head] + right
-    return sorted(tokens, key=lambda t: t.i)
+    tokens = sorted(left + [head] + right, key=lambda t: t.i)
+    while len(tokens) > 1 and not any(ch.isalnum() for ch in tokens[0].text):
+        tokens = tokens[1:]
+    while len(tokens) > 1 and not any(ch.isalnum() for ch in tokens[-1].text):
+        tokens = tokens[:-1]
+    return tokens
 
 
 def clause_text(head: Token, limit_char: int | None = None) -> str:
@@ -193,7 +204,7 @@ def _organisation(head: Token, tokens: list[Token], ctx: SpeakerContext) -> str 
         return None  # "Castleford's captain" is a person, whatever the entity tagger says
     ent = ctx.entity_of(head)
     if ent is not None and ent.label_ in ("ORG", "FAC") or head.lower_ in ("kremlin", "pentagon"):
-        return canonical_place(ent.text if ent is not None else head.text)
+        return ctx.full_org(canonical_place(ent.text if ent is not None else head.text))
     if head.lemma_.lower() not in institution_nouns() and head.lower_ not in institution_nouns():
         return None
     if head.tag_ in ("NNS", "NNPS") and head.lower_ not in ("forces", "prosecutors"):
