@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench eval clean lock
+.PHONY: install demo test lint bench eval clean lock chromium
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "unspun needs $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -20,7 +20,14 @@ install: $(STAMP)
 demo: install
 	$(BIN)/unspun demo
 
-test: install
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "the browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+test: install chromium
 	$(BIN)/python -m pytest -q
 
 lint: install

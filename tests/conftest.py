@@ -123,10 +123,6 @@ HOSTILE_BREAKOUT = "</span></div><script>window.pwned=1;alert(1)</script>"
 HOSTILE_STRINGS = (HOSTILE_SCRIPT, HOSTILE_IMG, HOSTILE_ATTR, HOSTILE_BREAKOUT)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright")
-
-
 @pytest.fixture
 def runner() -> CliRunner:
     """Runs the Typer app in-process, stdout and stderr kept apart; rich gets a wide terminal."""

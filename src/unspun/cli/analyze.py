@@ -73,9 +73,15 @@ def emit(analyses: list[Analysis], format: Format, out: Path | None, batch: bool
         body = "\n".join(render_jsonl(a) for a in analyses) if batch else render_json(analyses[0])
         _write(body + "\n", out)
         return
-    console = Console(file=open(out, "w", encoding="utf-8") if out else None, width=None if not out else 120)
-    for analysis in analyses:
-        render_terminal(analysis, console)
+    if out is None:
+        console = Console()
+        for analysis in analyses:
+            render_terminal(analysis, console)
+        return
+    with out.open("w", encoding="utf-8") as handle:
+        console = Console(file=handle, width=120)
+        for analysis in analyses:
+            render_terminal(analysis, console)
 
 
 def _write(body: str, out: Path | None) -> None:

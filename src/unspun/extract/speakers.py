@@ -69,6 +69,7 @@ def mention_tokens(head: Token) -> list[Token]:
             break
         right.extend(sub)
     tokens = sorted(left + [head] + right, key=lambda t: t.i)
+    tokens = [t for t in tokens if not t.is_space]
     while len(tokens) > 1 and not any(ch.isalnum() for ch in tokens[0].text):
         tokens = tokens[1:]
     while len(tokens) > 1 and not any(ch.isalnum() for ch in tokens[-1].text):

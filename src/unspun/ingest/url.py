@@ -74,10 +74,10 @@ def fetch_url(
                 raise FetchError(f"{url}: content type {content_type!r} is not an HTML or text page")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise InputTooLargeError(f"{url}: the page is over the {max_bytes // 1_000_000} MB limit")
+                raise InputTooLargeError(f"{url}: the page is over the {_size(max_bytes)} limit")
             body = response.read(max_bytes + 1, decode_content=True)
             if len(body) > max_bytes:
-                raise InputTooLargeError(f"{url}: the page is over the {max_bytes // 1_000_000} MB limit")
+                raise InputTooLargeError(f"{url}: the page is over the {_size(max_bytes)} limit")
             return current, body, content_type or "text/html"
         finally:
             response.release_conn()
@@ -127,3 +127,7 @@ def _reason(exc: Exception | None) -> str:
         return "no address"
     reason = getattr(exc, "reason", None)
     return str(reason or exc).split(": ", 1)[-1][:200]
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1_000_000:g} MB" if limit >= 1_000_000 else f"{limit / 1000:g} kB"
