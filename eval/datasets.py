@@ -22,6 +22,7 @@ from scoring import Span, has_quote_mark, trim_span
 REPO = Path(__file__).resolve().parents[1]
 EVAL_DIR = REPO / "eval"
 HARDCASES = EVAL_DIR / "data" / "hardcases.jsonl"
+HELDOUT = EVAL_DIR / "data" / "heldout.jsonl"
 SEED_GOLD = EVAL_DIR / "seed_gold.json"
 
 

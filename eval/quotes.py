@@ -29,6 +29,7 @@ from datasets import (
     GoldDataError,
     GoldDoc,
     load_corpus_quotes,
+    HELDOUT,
     load_hardcases,
     load_polnear,
     load_seed,
@@ -47,7 +48,7 @@ from unspun.analysis import analyze_items
 from unspun.errors import UnspunError
 from unspun.records import Article
 
-DATASETS = ("polnear", "hardcases", "seed", "corpus")
+DATASETS = ("polnear", "hardcases", "heldout", "seed", "corpus")
 RESULTS = EVAL_DIR / "results" / "quotes.json"
 
 
@@ -89,6 +90,8 @@ def run_eval(options: EvalOptions) -> dict[str, Metrics]:
         "hardcases": lambda: _run_simple(
             "hardcases", load_hardcases(options.hardcases), evaluate_hardcases, options
         ),
+        # written independently of the development set and never used for tuning (eval/data/README.md)
+        "heldout": lambda: _run_simple("heldout", load_hardcases(HELDOUT), evaluate_hardcases, options),
         "seed": lambda: _run_seed(options),
         "corpus": lambda: _run_simple("corpus", load_corpus_quotes(), evaluate_corpus, options),
     }

@@ -62,6 +62,8 @@ def is_reporting_verb(token: Token) -> bool:
 
 def subject_of(verb: Token) -> Token | None:
     """The verb's subject, looking up through conjunctions and participles ("..., adding that ...")."""
+    if verb.dep_ == "acl" and verb.head.pos_ in _NOUNISH:
+        return noun_head(verb.head)  # "footage of Clinton asking, ...": the participle modifies its speaker
     candidate: Token | None = verb
     for _ in range(3):
         if candidate is None:

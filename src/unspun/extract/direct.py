@@ -100,7 +100,10 @@ def _after_close(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, i
             return None
         if not is_reporting_verb(token):
             continue
-        subject = subject_of(token) or first_noun_after(token, mask)
+        subject = subject_of(token)
+        if subject is None or mask.covers(subject):
+            nouns = [t for t in window[:k] if t.pos_ in ("PROPN", "NOUN", "PRON")]
+            subject = noun_head(nouns[-1]) if nouns else first_noun_after(token, mask)
         lead = [t for t in _outside_parentheses(window[:k]) if not t.is_punct]
         if lead and (subject is None or any(t.i not in _subtree_ids(subject) for t in lead)):
             return None  # words before the cue that are not its speaker: the quote is embedded
@@ -131,7 +134,10 @@ def _before_open(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, i
         if cue is not None:
             return cue, according_source(cue)
         if is_reporting_verb(token) and len(gap) <= 6 and not any(t.pos_ in ("VERB", "AUX") for t in gap):
-            return Cue((token,)), subject_of(token) or first_noun_after(token, mask)
+            subject = subject_of(token)
+            if subject is not None and mask.covers(subject):
+                subject = None
+            return Cue((token,)), subject or first_noun_after(token, mask)
     if window[-1].text == ":":
         return _colon_speaker(window[:-1])
     return None
