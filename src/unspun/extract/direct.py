@@ -105,10 +105,21 @@ def _after_close(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, i
             nouns = [t for t in window[:k] if t.pos_ in ("PROPN", "NOUN", "PRON")]
             subject = noun_head(nouns[-1]) if nouns else first_noun_after(token, mask)
         lead = [t for t in _outside_parentheses(window[:k]) if not t.is_punct]
-        if lead and (subject is None or any(t.i not in _subtree_ids(subject) for t in lead)):
+        if lead and (subject is None or not _is_speaker_phrase(lead, subject)):
             return None  # words before the cue that are not its speaker: the quote is embedded
         return Cue((token,)), subject
     return None
+
+
+_NP_POS = ("PROPN", "NOUN", "ADJ", "DET", "NUM", "PART", "PRON")
+
+
+def _is_speaker_phrase(lead: list[Token], subject: Token) -> bool:
+    """The words between a closing mark and the cue are the speaker's phrase, not more sentence."""
+    inside = _subtree_ids(subject)
+    return all(t.i in inside or t.pos_ in _NP_POS for t in lead) and not any(
+        t.pos_ in ("VERB", "ADP") and t.i not in inside for t in lead
+    )
 
 
 def _outside_parentheses(tokens: list[Token]) -> list[Token]:

@@ -33,6 +33,7 @@ class PersonIndex:
     places: list[str] = field(default_factory=list)  # canonical GPE names, for demonyms the table lacks
     roles: dict[str, str] = field(default_factory=dict)  # canonical -> role from the person's descriptions
     affiliations: dict[str, str] = field(default_factory=dict)  # canonical -> organisation or country
+    pronouns: dict[str, str] = field(default_factory=dict)  # canonical -> "he"/"she" from Mr./Ms. honorifics
 
     def resolve(self, name: str) -> str:
         """Canonical name for a mention NER missed: a known mention, else a surname of a full name."""
@@ -97,6 +98,9 @@ def build_person_index(doc: Doc) -> PersonIndex:
         index.mentions.append((ent.start_char, ent.end_char, canonical))
         if ent.root.dep_ in ("nsubj", "nsubjpass"):
             index.subjects.add(ent.start_char)
+        honorific = _honorific(ent)
+        if honorific is not None:
+            index.pronouns.setdefault(canonical, honorific)
         described = describe_person(ent, index.places)
         index.titles.setdefault(canonical, set()).update(described.titles)
         if described.role and canonical not in index.roles:
@@ -104,6 +108,19 @@ def build_person_index(doc: Doc) -> PersonIndex:
         if described.affiliation and canonical not in index.affiliations:
             index.affiliations[canonical] = described.affiliation
     return index
+
+
+_GENDERED = {"mr": "he", "mrs": "she", "ms": "she", "miss": "she", "sir": "he", "dame": "she"}
+
+
+def _honorific(ent: Span) -> str | None:
+    doc = ent.doc
+    words = [doc[ent.start - 1].lower_] if ent.start > 0 else []
+    words.append(ent[0].lower_)
+    for word in words:
+        if word.rstrip(".") in _GENDERED:
+            return _GENDERED[word.rstrip(".")]
+    return None
 
 
 _NOT_PEOPLE = ("ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "DATE", "TIME")

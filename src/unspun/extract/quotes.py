@@ -72,7 +72,7 @@ def _direct_candidates(
             if is_term_like(doc, span):
                 terms.append(Span(doc_text(doc)[span.start : span.end], span.start, span.end))
                 continue
-            attr.speaker = _speaker_from_previous_sentence(doc, span, mask)
+            attr.speaker = _speaker_of_clause(doc, span, mask) or _speaker_from_previous_sentence(doc, span, mask)
         inherit = index_of.get(attr.inherit) if attr.inherit is not None else None
         if attr.inherit is not None and inherit is None and attr.speaker is None:
             # it continues a quoted fragment absorbed into reported speech: take that report's speaker
@@ -94,6 +94,27 @@ def _hosting_report(span: QuotedSpan, reports: list[Report]) -> Report | None:
     for report in reports:
         if report.start < span.open_mark and span.end <= report.end + 1 and report.cue.start < span.open_mark:
             return report
+    return None
+
+
+def _speaker_of_clause(doc: Doc, span: QuotedSpan, mask: QuoteMask) -> Token | None:
+    """"Obama called the holiday “a celebration …”": a fragment quoted inside someone's clause is theirs."""
+    inside = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if inside is None or not len(inside):
+        return None
+    sent = inside[0].sent
+    if not doc_text(doc)[sent.start_char : span.open_mark].strip():
+        return None  # the quotation opens its sentence: no clause around it
+    token = inside.root
+    for _ in range(6):
+        if token.head.i == token.i:
+            break
+        token = token.head
+        if not mask.covers(token) and token.pos_ in ("VERB", "AUX"):
+            subject = subject_of(token)
+            if subject is None:
+                continue
+            return subject if not mask.covers(subject) and _is_sourcelike(subject) else None
     return None
 
 
@@ -122,7 +143,8 @@ def _speaker_from_previous_sentence(doc: Doc, span: QuotedSpan, mask: QuoteMask)
 def _is_sourcelike(token: Token) -> bool:
     """A person or a source role: a plausible speaker for the quote that follows its sentence."""
     return (
-        token.ent_type_ == "PERSON"
+        token.ent_type_ in ("PERSON", "ORG")
+        or token.pos_ == "PROPN"
         or token.lower_ in ("he", "she", "they")
         or token.lemma_.lower() in roles()
         or token.lower_ in roles()
@@ -145,7 +167,8 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
 
 def _to_records(doc: Doc, candidates: list[_Candidate], people: PersonIndex, spans: list[QuotedSpan]) -> list[Quote]:
     order = sorted(range(len(candidates)), key=lambda i: candidates[i].start)
-    ctx = SpeakerContext(doc=doc, people=people, quote_ranges=[(s.open_mark, s.end) for s in spans])
+    ctx = SpeakerContext(doc=doc, people=people, quote_ranges=[(s.open_mark, s.end) for s in spans],
+                         pronouns=dict(people.pronouns))
     opens = sorted(s.open_mark for s in spans)
     speakers: dict[int, Speaker] = {}
     groups: dict[int, int] = {}
