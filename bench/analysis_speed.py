@@ -87,11 +87,11 @@ def cli_latency(runs: int = 5) -> dict:
 def write_results(rows: list[dict], latency: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     by = {(r["mode"], r["processes"]): r for r in rows}
-    lines = ["| configuration | processes | articles/s | words/s | peak RSS (MB) | vs bare spaCy |",
+    lines = ["| configuration | processes | articles/s | words/s | peak RSS, largest process (MB) | vs bare spaCy |",
              "|---|---|---|---|---|---|"]
     for r in rows:
         base = by.get(("spacy", r["processes"]))
-        overhead = f"+{(r['seconds'] / base['seconds'] - 1) * 100:.0f}% time" if base and r["mode"] != "spacy" else "baseline"
+        overhead = f"{(r['seconds'] / base['seconds'] - 1) * 100:+.0f}% time" if base and r["mode"] != "spacy" else "baseline"
         name = "bare spaCy nlp.pipe" if r["mode"] == "spacy" else "unspun full analysis"
         lines.append(f"| {name} | {r['processes']} | {r['articles_per_s']} | {r['words_per_s']:,} | "
                      f"{r['peak_rss_mb']} | {overhead} |")
@@ -111,7 +111,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--child", choices=("spacy", "unspun"), help=argparse.SUPPRESS)
+    parser.add_argument("--render", action="store_true", help="rewrite the .md table from the saved .json")
     args = parser.parse_args()
+    if args.render:
+        saved = json.loads((RESULTS / "analysis_speed.json").read_text())
+        write_results(saved["runs"], saved["cli_latency"])
+        return
     if args.child:
         print(json.dumps(run_config(args.child, args.processes[0], args.limit)))
         return

@@ -26,10 +26,10 @@ from typing import Any
 from datasets import (
     EVAL_DIR,
     HARDCASES,
+    HELDOUT,
     GoldDataError,
     GoldDoc,
     load_corpus_quotes,
-    HELDOUT,
     load_hardcases,
     load_polnear,
     load_seed,

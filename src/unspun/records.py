@@ -86,7 +86,7 @@ class Hedge:
     text: str
     start: int
     end: int
-    kind: str = "hedge"  # modal, attribution, speculation, ...
+    kind: str = "phrase"  # "phrase" (a listed hedging phrase) or "modal" (could, might, may)
 
 
 @dataclass(frozen=True)

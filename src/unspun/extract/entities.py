@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from spacy.tokens import Doc, Span, Token
 
@@ -196,7 +197,7 @@ def describe_person(ent: Span, places: list[str]) -> Description:
     table = roles()
     words = [t.lower_ for t in tokens]
     titles = {w for w in words if w in table}
-    role = next((table[f"{a} {b}"] for a, b in zip(words, words[1:], strict=False) if f"{a} {b}" in table), None)
+    role = next((table[f"{a} {b}"] for a, b in pairwise(words) if f"{a} {b}" in table), None)
     role = role or next((table[w] for w in words if w in table and table[w] != "other"), None)
     return Description(frozenset(titles), role, affiliation_of(tokens, places))
 

@@ -90,7 +90,7 @@ def _scan_paragraph(
             group += 1
     while i < p_end:
         ch = text[i]
-        if ch in _PAIRS and _can_open(text, i, p_start, inside_double=False):
+        if ch in _PAIRS and _can_open(text, i, p_start):
             close = _find_close(text, i, p_end)
             if close is not None:
                 found.append(_make(text, i, close, ch, group, continued=continued))
@@ -116,18 +116,16 @@ def _first_char(text: str, start: int, end: int) -> int | None:
 _SPACED = ("\u00ab", "\u2039")  # French typography puts a space inside « » and ‹ ›
 
 
-def _can_open(text: str, i: int, p_start: int, inside_double: bool) -> bool:
+def _can_open(text: str, i: int, p_start: int) -> bool:
     ch = text[i]
     after = text[i + 1] if i + 1 < len(text) else ""
     if not after or (after.isspace() and ch not in _SPACED):
         return False
     before = text[i - 1] if i > p_start else " "
-    if ch in _SINGLE or ch == '"' or ch == "\u201d":
-        if before not in _OPEN_BEFORE and not (before in "\"“«„" and ch in _SINGLE):
-            return False
-    if ch in _SINGLE and _ELISION.match(text, i + 1) and not _closes_later(text, i):
+    ambiguous = ch in _SINGLE or ch in ('"', "\u201d")
+    if ambiguous and before not in _OPEN_BEFORE and not (before in "\"“«„" and ch in _SINGLE):
         return False
-    return True
+    return not (ch in _SINGLE and _ELISION.match(text, i + 1) and not _closes_later(text, i))
 
 
 def _closes_later(text: str, i: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from spacy.tokens import Doc, Span, Token
 
@@ -96,10 +97,10 @@ def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_en
     head = _antecedent_of_relative(head)
     tokens = mention_tokens(head)
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-    mention = {"text": doc_text(ctx.doc)[start:end], "start": start, "end": end}
+    mention = Speaker(type="unknown", text=doc_text(ctx.doc)[start:end], start=start, end=end)
     lower = head.lower_
     if lower in _FIRST_PERSON:
-        return Speaker(type="unknown", **mention)
+        return replace(mention, type="unknown")
     if lower in _SINGULAR_PRONOUNS | _PLURAL_PRONOUNS | {"it"}:
         return _resolve_pronoun(lower, ctx, at, mention)
     role = _role(tokens, head)
@@ -108,25 +109,25 @@ def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_en
     person = _person_in(_with_apposition(head, tokens), ctx.people)
     if person is not None:
         role = role if role and role != "other" else ctx.people.roles.get(person, role)
-        return Speaker(type="named", name=person, role=role,
-                       affiliation=affiliation or ctx.people.affiliations.get(person), resolved_by="mention", **mention)
+        return replace(mention, type="named", name=person, role=role,
+                       affiliation=affiliation or ctx.people.affiliations.get(person), resolved_by="mention")
     if is_anonymous(clause_text(head, clause_end)):
-        return Speaker(type="anonymous", role=role, affiliation=affiliation, **mention)
+        return replace(mention, type="anonymous", role=role, affiliation=affiliation)
     if head.lemma_.lower() in document_nouns() or lower in document_nouns():
-        return Speaker(type="document", affiliation=affiliation, **mention)
+        return replace(mention, type="document", affiliation=affiliation)
     org = _organisation(head, tokens, ctx)
     if org is not None:
         country = _country_in(tokens, head, ctx)
-        return Speaker(type="named", name=org, role=None, affiliation=country if country != org else None,
-                       resolved_by="mention", **mention)
+        return replace(mention, type="named", name=org, role=None, affiliation=country if country != org else None,
+                       resolved_by="mention")
     if head.pos_ == "PROPN" and head.text[:1].isupper() and head.ent_type_ not in ("NORP", "GPE", "DATE"):
         name = ctx.people.resolve(" ".join(t.text for t in tokens if t.pos_ == "PROPN"))
-        return Speaker(type="named", name=name, role=role, affiliation=affiliation, resolved_by="mention", **mention)
+        return replace(mention, type="named", name=name, role=role, affiliation=affiliation, resolved_by="mention")
     titled = _resolve_title(head, tokens, ctx, at)
     if titled is not None:
-        return Speaker(type="named", name=titled, role=role or ctx.people.roles.get(titled),
-                       affiliation=affiliation or ctx.people.affiliations.get(titled), resolved_by="title", **mention)
-    return Speaker(type="unnamed", role=role, affiliation=affiliation, **mention)
+        return replace(mention, type="named", name=titled, role=role or ctx.people.roles.get(titled),
+                       affiliation=affiliation or ctx.people.affiliations.get(titled), resolved_by="title")
+    return replace(mention, type="unnamed", role=role, affiliation=affiliation)
 
 
 def _antecedent_of_relative(head: Token) -> Token:
@@ -136,24 +137,24 @@ def _antecedent_of_relative(head: Token) -> Token:
     return head
 
 
-def _resolve_pronoun(lower: str, ctx: SpeakerContext, at: int, mention: dict) -> Speaker:
+def _resolve_pronoun(lower: str, ctx: SpeakerContext, at: int, mention: Speaker) -> Speaker:
     if lower in _PLURAL_PRONOUNS:
         for _, prev in reversed(ctx.previous):
             if prev.type != "named" and prev.text and prev.text.lower().endswith("s"):
-                return replace(prev, resolved_by="pronoun", **mention)
-        return Speaker(type="unknown", **mention)
+                return replace(prev, resolved_by="pronoun", text=mention.text, start=mention.start, end=mention.end)
+        return replace(mention, type="unknown")
     if lower == "it":
         for _, prev in reversed(ctx.previous):
             if prev.type in ("named", "document") and prev.name not in ctx.people.titles and prev.resolved_by != "pronoun":
-                return replace(prev, resolved_by="pronoun", **mention)
-        return Speaker(type="unknown", **mention)
-    offset = at if mention["start"] is None else mention["start"]
+                return replace(prev, resolved_by="pronoun", text=mention.text, start=mention.start, end=mention.end)
+        return replace(mention, type="unknown")
+    offset = at if mention.start is None else mention.start
     other = "she" if lower in ("he", "him") else "he"
     exclude = {n for n, p in ctx.pronouns.items() if p == other}
     found = ctx.people.antecedent(offset, ctx.quote_ranges, exclude)
     unnamed = _last_unnamed_individual(ctx, found)
     if unnamed is not None:
-        return replace(unnamed, resolved_by="pronoun", **mention)
+        return replace(unnamed, resolved_by="pronoun", text=mention.text, start=mention.start, end=mention.end)
     name = found[1] if found else None
     if name is None:
         for _, prev in reversed(ctx.previous):
@@ -161,10 +162,10 @@ def _resolve_pronoun(lower: str, ctx: SpeakerContext, at: int, mention: dict) ->
                 name = prev.name
                 break
     if name is None:
-        return Speaker(type="unknown", **mention)
+        return replace(mention, type="unknown")
     ctx.pronouns.setdefault(name, "he" if lower in ("he", "him") else "she")
-    return Speaker(type="named", name=name, role=ctx.people.roles.get(name),
-                   affiliation=ctx.people.affiliations.get(name), resolved_by="pronoun", **mention)
+    return replace(mention, type="named", name=name, role=ctx.people.roles.get(name),
+                   affiliation=ctx.people.affiliations.get(name), resolved_by="pronoun")
 
 
 def _last_unnamed_individual(ctx: SpeakerContext, person: tuple[int, str] | None) -> Speaker | None:
@@ -243,7 +244,7 @@ def _resolve_title(head: Token, tokens: list[Token], ctx: SpeakerContext, at: in
 def _role(tokens: list[Token], head: Token) -> str | None:
     table = roles()
     words = [t.lower_ for t in tokens]
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in pairwise(words):
         if f"{a} {b}" in table:
             return table[f"{a} {b}"]
     if head.lower_ in table:

@@ -10,9 +10,7 @@ from unspun.errors import NotEnglishError
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # High-frequency English function words that are rare as words of other languages.
 _ENGLISH = frozenset(
-    "the of and to that is was for on with as by at from it this be are have has had were which "
-    "not but or an their they he she his her its we our you will would been who said than also "
-    "after about more into over when there can could what all one new these those".split()
+    ["the", "of", "and", "to", "that", "is", "was", "for", "on", "with", "as", "by", "at", "from", "it", "this", "be", "are", "have", "has", "had", "were", "which", "not", "but", "or", "an", "their", "they", "he", "she", "his", "her", "its", "we", "our", "you", "will", "would", "been", "who", "said", "than", "also", "after", "about", "more", "into", "over", "when", "there", "can", "could", "what", "all", "one", "new", "these", "those"]
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
@@ -11,12 +11,12 @@ def _lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_set(name: str) -> frozenset[str]:
     return frozenset(line.lower() for line in _lines(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_map(name: str) -> dict[str, str]:
     pairs = (line.split("\t", 1) for line in _lines(name))
     return {key.strip().lower(): value.strip() for key, value in pairs}

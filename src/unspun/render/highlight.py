@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from unspun.records import Analysis
 
@@ -51,7 +52,7 @@ def segments(text: str, marks: list[Mark]) -> list[Segment]:
         cuts.update((max(0, min(m.start, len(text))), max(0, min(m.end, len(text)))))
     points = sorted(cuts)
     out = []
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in pairwise(points):
         if a == b:
             continue
         active = tuple(m for m in marks if m.start <= a and b <= m.end)

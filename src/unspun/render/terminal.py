@@ -39,10 +39,10 @@ def _header(analysis: Analysis) -> Panel:
 def _sourcing(analysis: Analysis) -> Text:
     s = analysis.sourcing
     line = Text(f"{s.quotes} quotations: ")
-    for kind in TYPE_STYLES:
+    for kind, style in TYPE_STYLES.items():
         count = getattr(s, kind)
         if count:
-            line.append(f"{count} {kind}  ", style=TYPE_STYLES[kind])
+            line.append(f"{count} {kind}  ", style=style)
     line.append(f"\n{s.share_unidentified:.0%} of quoted words come from sources the article does not identify.")
     if s.named_sources:
         line.append("\nNamed sources: " + ", ".join(s.named_sources))
