@@ -134,3 +134,9 @@ def test_quotes_seed_style_continuation_quotes() -> None:
     a = analyse(text)
     first, second = only(a, "mutual respect"), only(a, "reaffirm")
     assert first.speaker.type == "anonymous" and second.speaker == first.speaker and second.continuation
+
+
+def test_quotes_scare_quote_followed_by_a_reporting_verb_is_not_a_quotation() -> None:
+    text = ("In Selvara, the deal is presented as an expression of ‘strategic autonomy’, the phrase officials "
+            "use to describe their neutrality.")
+    assert not [q for q in analyse(text).quotes if q.text == "strategic autonomy"]

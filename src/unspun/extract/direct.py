@@ -105,6 +105,8 @@ def _after_close(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, i
             nouns = [t for t in window[:k] if t.pos_ in ("PROPN", "NOUN", "PRON")]
             subject = noun_head(nouns[-1]) if nouns else first_noun_after(token, mask)
         lead = [t for t in _outside_parentheses(window[:k]) if not t.is_punct]
+        if len(lead) > 3 and is_term_like(doc, span):
+            return None  # a short unpunctuated term followed by more sentence: a scare quote
         if lead and (subject is None or not _is_speaker_phrase(lead, subject)):
             return None  # words before the cue that are not its speaker: the quote is embedded
         return Cue((token,)), subject
