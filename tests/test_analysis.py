@@ -1,0 +1,78 @@
+"""The whole analysis on generated and real text: every offset indexes the article text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from unspun.analysis import analyze_doc
+from unspun.nlp.pipeline import load_pipeline
+from unspun.records import Analysis, Article
+
+pytestmark = pytest.mark.model
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_1fd3dc944a29abde.txt"
+
+_SPEAKERS = ["Mayor Ana Ruiz", "a senior official", "officials", "she", "the minister", "a statement", "Ruiz"]
+_VERBS = ["said", "told reporters", "added", "warned", "insisted"]
+_CONTENT = ["the plan will fail", "we will not back down", "talks could resume in May", "it is a ‘turning point’"]
+_MARKS = [("“", "”"), ('"', '"'), ("‘", "’"), ("«", "»"), ("'", "'"), ("“", ""), ("", "”")]
+
+
+@st.composite
+def sentences(draw: st.DrawFn) -> str:
+    speaker, verb, content = draw(st.sampled_from(_SPEAKERS)), draw(st.sampled_from(_VERBS)), draw(
+        st.sampled_from(_CONTENT)
+    )
+    left, right = draw(st.sampled_from(_MARKS))
+    form = draw(st.integers(0, 3))
+    if form == 0:
+        return f"{left}{content.capitalize()},{right} {speaker} {verb}."
+    if form == 1:
+        return f"{speaker.capitalize()} {verb}: {left}{content.capitalize()}.{right}"
+    if form == 2:
+        return f"{speaker.capitalize()} {verb} that {content}."
+    return f"According to {speaker}, {content}."
+
+
+def check_offsets(analysis: Analysis) -> None:
+    text = analysis.article.text
+    spans = []
+    for q in analysis.quotes:
+        spans.append((q.text, q.start, q.end))
+        if q.cue is not None:
+            spans.append((q.cue.text, q.cue.start, q.cue.end))
+        if q.speaker.start is not None and q.speaker.end is not None:
+            spans.append((q.speaker.text, q.speaker.start, q.speaker.end))
+    spans += [(e.text, e.start, e.end) for e in analysis.entities]
+    spans += [(d.text, d.start, d.end) for d in analysis.dates]
+    spans += [(h.text, h.start, h.end) for h in analysis.hedges]
+    for span_text, start, end in spans:
+        assert 0 <= start <= end <= len(text)
+        assert text[start:end] == span_text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(sentences(), min_size=1, max_size=3).map(" ".join), min_size=1, max_size=4).map("\n".join))
+def test_analysis_every_offset_indexes_the_text(text: str) -> None:
+    article = Article(text=text, published="2026-11-20")
+    check_offsets(analyze_doc(load_pipeline()(text), article))
+
+
+def test_analysis_seed_acceptance() -> None:
+    """The issue's checks on the real seed article, read from ../shared (never copied here)."""
+    text = SEED.read_text(encoding="utf-8")
+    analysis = analyze_doc(load_pipeline()(text), Article(text=text, published="2024-11-20"))
+    check_offsets(analysis)
+    direct = [q for q in analysis.quotes if q.kind == "direct"]
+    assert len(direct) == 6
+    for quote in direct:
+        assert text[quote.start - 1] == "‘" and text[quote.end] == "’"
+    assert all(q.speaker.type in ("anonymous", "unnamed") for q in direct)
+    continued = [q for q in direct if q.continuation]
+    assert len(continued) == 2 and all(q.speaker.text for q in continued)
+    assert not any("privileged strategic partnership" in q.text for q in analysis.quotes)
+    assert analysis.sourcing.named == 0 and analysis.sourcing.share_unidentified == 1.0
