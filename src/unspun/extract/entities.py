@@ -31,6 +31,7 @@ class PersonIndex:
     titles: dict[str, set[str]] = field(default_factory=dict)  # canonical -> title words
     mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start char, end char, canonical)
     subjects: set[int] = field(default_factory=set)  # start chars of mentions that are a clause's subject
+    sentence_of: dict[int, int] = field(default_factory=dict)  # mention start char -> its sentence's start
     places: list[str] = field(default_factory=list)  # canonical GPE names, for demonyms the table lacks
     roles: dict[str, str] = field(default_factory=dict)  # canonical -> role from the person's descriptions
     affiliations: dict[str, str] = field(default_factory=dict)  # canonical -> organisation or country
@@ -45,16 +46,21 @@ class PersonIndex:
         return self.names.get(clean_name(text))
 
     def antecedent(self, offset: int, skip: list[tuple[int, int]], exclude: set[str]) -> tuple[int, str] | None:
-        """(start, name) of the person a he/she at offset most likely means: the latest subject mention,
-        else the latest mention."""
-        fallback = None
+        """(start, name) of the person a he/she at offset most likely means: the latest mention, or a
+        subject mention in that same sentence."""
+        latest: tuple[int, str] | None = None
         for start, end, name in reversed(self.mentions):
             if end > offset or name in exclude or any(s <= start < e for s, e in skip):
                 continue
-            if start in self.subjects:
+            if latest is None:
+                latest = (start, name)
+                if start in self.subjects:
+                    return latest
+            elif self.sentence_of.get(start) != self.sentence_of.get(latest[0]):
+                break
+            elif start in self.subjects:
                 return start, name
-            fallback = fallback or (start, name)
-        return fallback
+        return latest
 
     def with_title(self, title: str, before: int) -> str | None:
         """The most recent person mentioned before offset that the article gives this title."""
@@ -83,8 +89,8 @@ def canonical_place(text: str) -> str:
 def build_person_index(doc: Doc) -> PersonIndex:
     index = PersonIndex()
     index.places = list(dict.fromkeys(canonical_place(e.text) for e in doc.ents if e.label_ == "GPE"))
-    people = sorted([ent for ent in doc.ents if ent.label_ == "PERSON"] + unlabelled_people(doc),
-                    key=lambda e: e.start)
+    tagged = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    people = sorted(tagged + unlabelled_people(doc) + _people_tagged_as_orgs(doc, tagged), key=lambda e: e.start)
     full_names: list[str] = []
     for ent in people:
         name = clean_name(ent.text)
@@ -108,7 +114,53 @@ def build_person_index(doc: Doc) -> PersonIndex:
             index.roles[canonical] = described.role
         if described.affiliation and canonical not in index.affiliations:
             index.affiliations[canonical] = described.affiliation
+    _add_surname_mentions(doc, index)
+    _learn_pronouns(doc, index)
     return index
+
+
+def _add_surname_mentions(doc: Doc, index: PersonIndex) -> None:
+    """Surnames the tagger did not label ("Caldwell conceded") still mention the person."""
+    surnames = {full.split()[-1]: full for full in set(index.names.values()) if len(full.split()) >= 2}
+    known = {start for start, _, _ in index.mentions}
+    for token in doc:
+        name = surnames.get(token.text)
+        if name is None or token.idx in known or token.pos_ != "PROPN":
+            continue
+        if any(s <= token.idx < e for s, e, _ in index.mentions):
+            continue
+        index.mentions.append((token.idx, token.idx + len(token), name))
+        if token.dep_ in ("nsubj", "nsubjpass"):
+            index.subjects.add(token.idx)
+    index.mentions.sort()
+    for start, _end, _name in index.mentions:
+        span = doc.char_span(start, start + 1, alignment_mode="expand")
+        if span is not None:
+            index.sentence_of[start] = span[0].sent.start_char
+
+
+_HE, _SHE = {"he", "him", "his", "himself"}, {"she", "her", "hers", "herself"}
+
+
+def _learn_pronouns(doc: Doc, index: PersonIndex) -> None:
+    """"Vega said she would ...": a sentence about one person that uses one gender's pronouns."""
+    by_sentence: dict[int, set[str]] = {}
+    first_mention: dict[int, int] = {}
+    for start, _end, name in index.mentions:
+        token = doc.char_span(start, start + 1, alignment_mode="expand")
+        if token is None:
+            continue
+        sent = token[0].sent
+        by_sentence.setdefault(sent.start, set()).add(name)
+        first_mention.setdefault(sent.start, token[0].i)
+    for sent_start, names in by_sentence.items():
+        if len(names) != 1:
+            continue
+        sent = doc[sent_start].sent
+        words = {t.lower_ for t in doc[first_mention[sent_start] : sent.end]}
+        he, she = bool(words & _HE), bool(words & _SHE)
+        if he != she:
+            index.pronouns.setdefault(next(iter(names)), "he" if he else "she")
 
 
 _GENDERED = {"mr": "he", "mrs": "she", "ms": "she", "miss": "she", "sir": "he", "dame": "she"}
@@ -139,10 +191,23 @@ def unlabelled_people(doc: Doc) -> list[Span]:
         j = i
         while j < len(doc) and j - i < 4 and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() and j not in labelled:
             j += 1
-        if j - i >= 2 and _treated_as_person(doc, i, j, reporting_verbs()):
-            found.append(Span(doc, i, j, label="PERSON"))
+        start = i
+        while start < j and doc[start].lower_ in roles():
+            start += 1  # "Minister Tomasz Wielgosz": the title is evidence, not part of the name
+        if j - start >= 2 and _treated_as_person(doc, start, j, reporting_verbs()):
+            found.append(Span(doc, start, j, label="PERSON"))
         i = max(j, i + 1)
     return found
+
+
+def _people_tagged_as_orgs(doc: Doc, people: list[Span]) -> list[Span]:
+    """"Tigist Alemu" tagged ORG, then "Alemu" tagged PERSON: the full name was a person all along."""
+    surnames = {p.text for p in people if len(p) == 1}
+    return [
+        Span(doc, e.start, e.end, label="PERSON")
+        for e in doc.ents
+        if e.label_ == "ORG" and 2 <= len(e) <= 3 and all(t.pos_ == "PROPN" for t in e) and e[-1].text in surnames
+    ]
 
 
 def _treated_as_person(doc: Doc, start: int, end: int, verbs: frozenset[str]) -> bool:
