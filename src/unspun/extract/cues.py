@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from unspun.extract.quote_marks import QuotedSpan
 from unspun.nlp.lexicons import reporting_verbs
@@ -54,6 +54,23 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["unspun.text"] = doc.text
     return text
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """doc.ents builds new Span objects on each call; cache them on the Doc."""
+    ents = doc.user_data.get("unspun.ents")
+    if ents is None:
+        ents = doc.user_data["unspun.ents"] = tuple(doc.ents)
+    return ents
+
+
+def entity_at(token: Token) -> Span | None:
+    """The entity a token belongs to, if any (cached per Doc)."""
+    doc = token.doc
+    table = doc.user_data.get("unspun.ent_of")
+    if table is None:
+        table = doc.user_data["unspun.ent_of"] = {t: e for e in doc_ents(doc) for t in range(e.start, e.end)}
+    return table.get(token.i)
 
 
 def is_reporting_verb(token: Token) -> bool:

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 from spacy.tokens import Doc, Span, Token
 
-from unspun.extract.cues import doc_text
+from unspun.extract.cues import doc_ents, doc_text, entity_at
 from unspun.nlp.lexicons import demonyms, roles
 from unspun.records import Entity
 
@@ -88,8 +88,8 @@ def canonical_place(text: str) -> str:
 
 def build_person_index(doc: Doc) -> PersonIndex:
     index = PersonIndex()
-    index.places = list(dict.fromkeys(canonical_place(e.text) for e in doc.ents if e.label_ == "GPE"))
-    tagged = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    index.places = list(dict.fromkeys(canonical_place(e.text) for e in doc_ents(doc) if e.label_ == "GPE"))
+    tagged = [ent for ent in doc_ents(doc) if ent.label_ == "PERSON"]
     people = sorted(tagged + unlabelled_people(doc) + _people_tagged_as_orgs(doc, tagged), key=lambda e: e.start)
     full_names: list[str] = []
     for ent in people:
@@ -184,7 +184,7 @@ def unlabelled_people(doc: Doc) -> list[Span]:
     person (after a title, before a descriptive apposition, or as the subject of a reporting verb)."""
     from unspun.nlp.lexicons import reporting_verbs
 
-    labelled = {t for e in doc.ents for t in range(e.start, e.end)}
+    labelled = {t for e in doc_ents(doc) for t in range(e.start, e.end)}
     found: list[Span] = []
     i = 0
     while i < len(doc):
@@ -205,7 +205,7 @@ def _people_tagged_as_orgs(doc: Doc, people: list[Span]) -> list[Span]:
     surnames = {p.text for p in people if len(p) == 1}
     return [
         Span(doc, e.start, e.end, label="PERSON")
-        for e in doc.ents
+        for e in doc_ents(doc)
         if e.label_ == "ORG" and 2 <= len(e) <= 3 and all(t.pos_ == "PROPN" for t in e) and e[-1].text in surnames
     ]
 
@@ -271,8 +271,7 @@ def affiliation_of(tokens: list[Token], places: list[str]) -> str | None:
     """The organisation among the tokens, else the country of a nationality, else a place."""
     if not tokens:
         return None
-    ents = {e.start: e for e in tokens[0].doc.ents}
-    spans = [ents[t.i] for t in tokens if t.i in ents]
+    spans = list(dict.fromkeys(ent for ent in (entity_at(t) for t in tokens) if ent is not None))
     for label in ("ORG", "NORP", "GPE"):
         for ent in spans:
             if ent.label_ == label:
@@ -287,7 +286,7 @@ def affiliation_of(tokens: list[Token], places: list[str]) -> str | None:
 
 def extract_entities(doc: Doc, people: PersonIndex) -> list[Entity]:
     out = []
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ not in KEPT_LABELS:
             continue
         start, end = ent.start_char, ent.end_char

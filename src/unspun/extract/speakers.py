@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
-from unspun.extract.cues import doc_text
+from unspun.extract.cues import doc_ents, doc_text, entity_at
 from unspun.extract.entities import PersonIndex, affiliation_of, canonical_place, clean_name
 from unspun.nlp.lexicons import anonymity_markers, demonyms, document_nouns, institution_nouns, roles
 from unspun.records import Speaker
@@ -28,23 +28,16 @@ class SpeakerContext:
     quote_ranges: list[tuple[int, int]] = field(default_factory=list)
     previous: list[tuple[int, Speaker]] = field(default_factory=list)  # (char offset, speaker) so far
     pronouns: dict[str, str] = field(default_factory=dict)  # canonical name -> "he" or "she" seen for it
-    _entities: dict[int, Span] | None = None
-
-    def entity_of(self, token: Token) -> Span | None:
-        if self._entities is None:
-            self._entities = {t: ent for ent in self.doc.ents for t in range(ent.start, ent.end)}
-        return self._entities.get(token.i)
-
     def full_org(self, name: str) -> str:
         """"Brightwell" -> "Brightwell Foods" when the article named the organisation in full."""
-        for ent in self.doc.ents:
+        for ent in doc_ents(self.doc):
             if ent.label_ == "ORG" and ent.text.startswith(name + " ") and len(ent.text) < len(name) + 40:
                 return canonical_place(ent.text)
         return name
 
     def org_before(self, offset: int, noun: str) -> str | None:
         """The latest organisation named before offset whose name holds the noun, else the latest one."""
-        orgs = [e for e in self.doc.ents if e.label_ == "ORG" and e.end_char <= offset]
+        orgs = [e for e in doc_ents(self.doc) if e.label_ == "ORG" and e.end_char <= offset]
         for ent in reversed(orgs):
             if noun in ent.text.lower():
                 return canonical_place(ent.text)
@@ -183,7 +176,7 @@ def _person_in(tokens: list[Token], people: PersonIndex) -> str | None:
     """A person the mention names: a PERSON entity, or proper nouns matching a person named elsewhere."""
     for token in tokens:
         if token.ent_type_ == "PERSON":
-            ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+            ent = entity_at(token)
             if ent is not None:
                 return people.resolve(ent.text)
     proper = clean_name(" ".join(t.text for t in tokens if t.pos_ == "PROPN" and t.text[:1].isupper()))
@@ -204,7 +197,7 @@ def _organisation(head: Token, tokens: list[Token], ctx: SpeakerContext) -> str 
     the organisation the article named before, or else named by its own description."""
     if head.lower_ in roles() and head.lower_ not in institution_nouns():
         return None  # "Castleford's captain" is a person, whatever the entity tagger says
-    ent = ctx.entity_of(head)
+    ent = entity_at(head)
     if ent is not None and ent.label_ in ("ORG", "FAC") or head.lower_ in ("kremlin", "pentagon"):
         return ctx.full_org(canonical_place(ent.text if ent is not None else head.text))
     if head.lemma_.lower() not in institution_nouns() and head.lower_ not in institution_nouns():
