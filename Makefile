@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench eval clean lock chromium
+.PHONY: install demo test lint bench eval clean lock chromium postgresql
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "unspun needs $(PYTHON) (set PYTHON=...)"; exit 1; }
@@ -27,7 +27,14 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "the browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-test: install chromium
+# The store tests start a throwaway PostgreSQL server on loopback (Debian's postgresql package).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "the store tests need PostgreSQL: sudo apt-get install postgresql"; exit 1; fi; }
+
+test: install chromium postgresql
 	$(BIN)/python -m pytest -q
 
 lint: install

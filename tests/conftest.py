@@ -361,3 +361,44 @@ def chromium() -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# --- PostgreSQL for the store tests ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """$UNSPUN_TEST_PG_URL if set (CI may start its own server), else a throwaway local server."""
+    import os
+
+    from tests.postgres_server import PostgresServer
+
+    given = os.environ.get("UNSPUN_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    server = PostgresServer()
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each backend: the same store tests run against both."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'unspun.db'}"
+        return
+    import uuid
+
+    import psycopg
+
+    base = request.getfixturevalue("postgres_url")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield base.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -10,6 +10,7 @@
      +-- FetchError            a URL could not be fetched
      |    +-- PrivateAddressError
      +-- ModelError            the spaCy pipeline is missing or not the pinned one
+ +-- StoreError            the database cannot be opened, reached or written
  +-- AnalysisError         analysing one article failed unexpectedly (a bug: please report it)
 """
 
@@ -60,3 +61,7 @@ class ModelError(UnspunError):
 
 class AnalysisError(UnspunError):
     exit_code = 5
+
+
+class StoreError(UnspunError):
+    exit_code = 6

@@ -25,6 +25,10 @@ class Article:
     title: str | None = None
     published: str | None = None  # YYYY-MM-DD
     author: str | None = None
+    language: str | None = None  # ISO 639-1 code ("en"), set at ingest
+    content_hash: str | None = None  # sha256 of the normalised text, set at ingest
+    source: str | None = None  # where it came from: "file.jsonl:12", a WARC record, a feed URL
+    captured: str | None = None  # when it was fetched or archived (YYYY-MM-DD), e.g. a WARC capture date
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Alembic migrations shipped inside the package; store/migrate.py runs them on open."""

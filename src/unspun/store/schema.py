@@ -1,0 +1,126 @@
+"""Database tables (SQLAlchemy Core). Rows stay here; records cross the store boundary (store/rows.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("url", Text),
+    Column("site", String(255)),
+    Column("title", Text),
+    Column("author", Text),
+    Column("published", String(10)),  # YYYY-MM-DD: sorts and compares as text
+    Column("language", String(16)),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("source", Text),
+    Column("captured", String(10)),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Index("ix_articles_site_published", "site", "published"),
+    Index("ix_articles_published", "published"),
+    Index("ix_articles_content_hash", "content_hash"),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("pipeline_version", String(128), nullable=False),
+    Column("analysed_at", DateTime(timezone=True), nullable=False),
+    Column("quotes", Integer, nullable=False),
+    Column("named", Integer, nullable=False),
+    Column("anonymous", Integer, nullable=False),
+    Column("unnamed", Integer, nullable=False),
+    Column("document", Integer, nullable=False),
+    Column("unknown", Integer, nullable=False),
+    Column("share_unidentified", Float, nullable=False),
+    Column("named_sources", Text, nullable=False),  # JSON list
+    Column("featured_not_quoted", Text, nullable=False),  # JSON list
+    Index("ix_analyses_pipeline_version", "pipeline_version"),
+)
+
+
+def _span_columns(prefix: str = "") -> list[Column]:
+    return [Column(f"{prefix}text", Text), Column(f"{prefix}start", Integer), Column(f"{prefix}end", Integer)]
+
+
+quotes = Table(
+    "quotes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    *_span_columns("cue_"),
+    *_span_columns("speaker_"),
+    Column("speaker_name", Text),
+    Column("speaker_type", String(16), nullable=False),
+    Column("speaker_role", String(32)),
+    Column("speaker_affiliation", Text),
+    Column("speaker_resolved_by", String(16)),
+    Column("continuation", Boolean, nullable=False),
+    Column("group_no", Integer),
+    Index("ix_quotes_article", "article_id"),
+    Index("ix_quotes_speaker_type", "speaker_type"),
+    Index("ix_quotes_speaker_name", "speaker_name"),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("label", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+    Index("ix_entities_article", "article_id"),
+    Index("ix_entities_name", "name"),
+)
+
+dates = Table(
+    "dates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("value", String(32)),
+    Index("ix_dates_article", "article_id"),
+)
+
+hedges = Table(
+    "hedges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Index("ix_hedges_article", "article_id"),
+)
+
+RESULT_TABLES = (quotes, entities, dates, hedges)

@@ -1,0 +1,299 @@
+"""The Store: articles and analysis results in one database, written one transaction per batch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from unspun.errors import StoreError
+from unspun.records import Analysis, Article, Quote
+from unspun.store import rows, schema
+from unspun.store.migrate import upgrade
+from unspun.store.urls import describe, resolve_url
+
+Entry = tuple[Article, Analysis | None]
+_IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
+
+
+@dataclass
+class BatchResult:
+    """What one add() did, article by article."""
+
+    inserted: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)  # same id, same text: nothing to do
+    analysed: list[str] = field(default_factory=list)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)  # (id, reason): not stored
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    title: str | None
+    site: str | None
+    published: str | None
+    snippet: str
+
+
+@dataclass(frozen=True)
+class QuoteQuery:
+    """Filters for quotes(); None means any."""
+
+    speaker_type: str | None = None
+    site: str | None = None
+    since: str | None = None  # YYYY-MM-DD, inclusive
+    until: str | None = None
+    speaker: str | None = None  # substring of the speaker's name or mention, case-insensitive
+    kind: str | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class QuoteHit:
+    article_id: str
+    site: str | None
+    published: str | None
+    quote: Quote
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (creating and migrating as needed) the store at url, $UNSPUN_DB or ./unspun.db."""
+    resolved = resolve_url(url)
+    engine = create_engine(resolved, pool_pre_ping=True, connect_args=_connect_args(resolved.get_backend_name()))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.connect():
+            pass
+        upgrade(engine)
+    except (OperationalError, DBAPIError) as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"cannot open the database {describe(resolved)}: {reason}") from exc
+    return Store(engine)
+
+
+def _connect_args(backend: str) -> dict[str, Any]:
+    return {"connect_timeout": 5} if backend == "postgresql" else {"timeout": 30}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; survives a killed writer
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    """Articles and results; every write is one transaction, so a crash leaves whole batches or none."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.backend = engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def add(self, entries: Sequence[Entry], pipeline_version: str | None = None) -> BatchResult:
+        """Store articles (idempotent by id) and, where given, their analyses, in one transaction."""
+        result = BatchResult()
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            known = self._hashes(conn, [a.id for a, _ in entries if a.id])
+            new_rows, analyses = [], []
+            for article, analysis in entries:
+                if not article.id or not article.content_hash:
+                    raise ValueError("articles need an id and a content hash before they are stored")
+                stored = known.get(article.id)
+                if stored is not None and stored != article.content_hash:
+                    result.conflicts.append((article.id, "an article with this id and a different text is stored"))
+                    continue
+                if stored is None:
+                    new_rows.append(rows.article_row(article, now))
+                    known[article.id] = article.content_hash
+                    result.inserted.append(article.id)
+                elif article.id not in result.inserted:
+                    result.present.append(article.id)
+                if analysis is not None:
+                    analyses.append(analysis)
+            if new_rows:
+                conn.execute(insert(schema.articles), new_rows)
+            if analyses:
+                self._write_analyses(conn, analyses, pipeline_version or "unknown", now)
+                result.analysed = [a.article.id for a in analyses if a.article.id]
+        return result
+
+    def save_analyses(self, analyses: Sequence[Analysis], pipeline_version: str) -> None:
+        """Replace the results of already stored articles (re-analysis), in one transaction."""
+        with self.engine.begin() as conn:
+            self._write_analyses(conn, analyses, pipeline_version, datetime.now(UTC))
+
+    def _write_analyses(self, conn: Connection, analyses: Sequence[Analysis], version: str, now: datetime) -> None:
+        ids = list(dict.fromkeys(a.article.id for a in analyses if a.article.id))
+        for chunk in _chunks(ids):
+            for table in (*schema.RESULT_TABLES, schema.analyses):
+                conn.execute(delete(table).where(table.c.article_id.in_(chunk)))
+        latest = {a.article.id: a for a in analyses}
+        conn.execute(insert(schema.analyses), [rows.analysis_row(a, version, now) for a in latest.values()])
+        for table, make in (
+            (schema.quotes, rows.quote_rows),
+            (schema.entities, lambda a: rows.span_rows(a, a.entities)),
+            (schema.dates, lambda a: rows.span_rows(a, a.dates)),
+            (schema.hedges, lambda a: rows.span_rows(a, a.hedges)),
+        ):
+            batch = [row for a in latest.values() for row in make(a)]
+            if batch:
+                conn.execute(insert(table), batch)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def _hashes(self, conn: Connection, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            query = select(schema.articles.c.id, schema.articles.c.content_hash).where(schema.articles.c.id.in_(chunk))
+            found.update({row.id: row.content_hash for row in conn.execute(query)})
+        return found
+
+    def status(self, ids: Sequence[str], pipeline_version: str) -> dict[str, str]:
+        """For each stored id: "current" (analysed by this pipeline version), "stale" or "unanalysed"."""
+        a, an = schema.articles, schema.analyses
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                query = select(a.c.id, an.c.pipeline_version).select_from(
+                    a.outerjoin(an, an.c.article_id == a.c.id)).where(a.c.id.in_(chunk))
+                for row in conn.execute(query):
+                    version = row.pipeline_version
+                    out[row.id] = "unanalysed" if version is None else ("current" if version == pipeline_version
+                                                                        else "stale")
+        return out
+
+    def article(self, article_id: str) -> Article | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.articles).where(schema.articles.c.id == article_id)).mappings().first()
+        return rows.article_from_row(row) if row else None
+
+    def analysis(self, article_id: str) -> Analysis | None:
+        """Rebuild the Analysis records of a stored article, or None if it was never analysed."""
+        with self.engine.connect() as conn:
+            article = conn.execute(
+                select(schema.articles).where(schema.articles.c.id == article_id)).mappings().first()
+            summary = conn.execute(
+                select(schema.analyses).where(schema.analyses.c.article_id == article_id)).mappings().first()
+            if article is None or summary is None:
+                return None
+
+            def fetch(table: Any) -> list[Any]:
+                order = table.c.position if table is schema.quotes else table.c.start
+                query = select(table).where(table.c.article_id == article_id).order_by(order, table.c.id)
+                return list(conn.execute(query).mappings())
+
+            return Analysis(
+                article=rows.article_from_row(article),
+                quotes=[rows.quote_from_row(r) for r in fetch(schema.quotes)],
+                sourcing=rows.sourcing_from_row(summary),
+                entities=[rows.entity_from_row(r) for r in fetch(schema.entities)],
+                dates=[rows.date_from_row(r) for r in fetch(schema.dates)],
+                hedges=[rows.hedge_from_row(r) for r in fetch(schema.hedges)],
+            )
+
+    def iter_articles(self, batch_size: int = 500, stale_for: str | None = None) -> Iterator[Article]:
+        """Every stored article in id order, streamed; with stale_for, only those not analysed by that
+        pipeline version (never analysed, or by another version)."""
+        a, an = schema.articles, schema.analyses
+        last = ""
+        while True:
+            query = select(a).where(a.c.id > last).order_by(a.c.id).limit(batch_size)
+            if stale_for is not None:
+                query = query.select_from(a.outerjoin(an, an.c.article_id == a.c.id)).where(
+                    (an.c.pipeline_version.is_(None)) | (an.c.pipeline_version != stale_for))
+            with self.engine.connect() as conn:
+                batch = [rows.article_from_row(r) for r in conn.execute(query).mappings()]
+            if not batch:
+                return
+            yield from batch
+            last = batch[-1].id or ""
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                    for table in (schema.articles, schema.analyses, *schema.RESULT_TABLES)}
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over titles and texts, best matches first."""
+        if not query.strip():
+            return []
+        with self.engine.connect() as conn:
+            if self.backend == "sqlite":
+                result = conn.execute(text(
+                    "SELECT a.id, a.title, a.site, a.published, "
+                    "snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet "
+                    "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                    "WHERE articles_fts MATCH :q ORDER BY rank LIMIT :n"), {"q": _fts5_query(query), "n": limit})
+            else:
+                result = conn.execute(text(
+                    "SELECT id, title, site, published, ts_headline('english', text, q, "
+                    "'StartSel=[,StopSel=],MaxWords=24,MinWords=12') AS snippet "
+                    "FROM articles, websearch_to_tsquery('english', :q) q WHERE search @@ q "
+                    "ORDER BY ts_rank(search, q) DESC LIMIT :n"), {"q": query, "n": limit})
+            return [SearchHit(r.id, r.title, r.site, r.published, r.snippet) for r in result]
+
+    def quotes(self, q: QuoteQuery) -> list[QuoteHit]:
+        """Quotes matching the filters, newest articles first."""
+        a, qt = schema.articles, schema.quotes
+        conditions = []
+        if q.speaker_type:
+            conditions.append(qt.c.speaker_type == q.speaker_type)
+        if q.kind:
+            conditions.append(qt.c.kind == q.kind)
+        if q.site:
+            conditions.append(a.c.site == q.site)
+        if q.since:
+            conditions.append(a.c.published >= q.since)
+        if q.until:
+            conditions.append(a.c.published <= q.until)
+        if q.speaker:
+            pattern = f"%{q.speaker.lower()}%"
+            conditions.append(func.lower(qt.c.speaker_name).like(pattern) | func.lower(qt.c.speaker_text).like(pattern))
+        query = (select(qt, a.c.site, a.c.published).join(a, a.c.id == qt.c.article_id)
+                 .where(and_(True, *conditions))
+                 .order_by(a.c.published.desc(), qt.c.article_id, qt.c.position).limit(q.limit))
+        with self.engine.connect() as conn:
+            return [QuoteHit(r["article_id"], r["site"], r["published"], rows.quote_from_row(r))
+                    for r in conn.execute(query).mappings()]
+
+    def export_rows(self, table_name: str, batch_size: int = 2000) -> Iterator[dict[str, Any]]:
+        """Stream every row of one table (articles, analyses, quotes, entities, dates, hedges)."""
+        table = schema.metadata.tables.get(table_name)
+        if table is None:
+            raise StoreError(f"no table {table_name!r}; choose one of {', '.join(sorted(schema.metadata.tables))}")
+        with self.engine.connect().execution_options(stream_results=True, yield_per=batch_size) as conn:
+            order = [c for c in table.primary_key.columns]
+            for row in conn.execute(select(table).order_by(*order)).mappings():
+                yield dict(row)
+
+
+def _fts5_query(query: str) -> str:
+    """Quote every word so user text is never read as FTS5 syntax (AND of the words)."""
+    words = re.findall(r"\w+", query)
+    return " ".join(f'"{w}"' for w in words) or '""'
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for i in range(0, len(items), _IN_CHUNK):
+        yield items[i : i + _IN_CHUNK]
