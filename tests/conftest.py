@@ -402,3 +402,138 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield base.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- Feeds, sitemaps, URL lists and politeness (tests/ingest) ---------------------------------------
+
+
+@dataclass
+class SiteServer:
+    """A loopback web site whose pages each test sets; anything not set answers 404."""
+
+    port: int
+    pages: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)  # path -> (status, type, body)
+    requests: list[tuple[str, str]] = field(default_factory=list)  # (path, User-Agent)
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def page(
+        self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8", status: int = 200
+    ) -> str:
+        """Serve body at path; returns the page's URL."""
+        self.pages[path] = (status, content_type, body.encode() if isinstance(body, str) else body)
+        return self.url(path)
+
+    def paths(self) -> list[str]:
+        return [path for path, _ in self.requests]
+
+
+def _site_handler(site: SiteServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            site.requests.append((self.path, self.headers.get("User-Agent", "")))
+            status, content_type, body = site.pages.get(
+                self.path, (404, "text/html", b"<html><body><p>Not found</p></body></html>")
+            )
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+    return Handler
+
+
+@pytest.fixture(scope="session")
+def _site_server() -> Iterator[SiteServer]:
+    state = SiteServer(port=0)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _site_handler(state))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def site_server(_site_server: SiteServer) -> SiteServer:
+    """A real HTTP server on 127.0.0.1 serving the pages the test sets (none at first, so no robots.txt)."""
+    _site_server.pages.clear()
+    _site_server.requests.clear()
+    return _site_server
+
+
+def news_page(title: str, body: str, published: str | None = None) -> str:
+    """A small news page; with no date, nothing in it says when it was published."""
+    date = f'<meta property="article:published_time" content="{published}">' if published else ""
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>{date}</head>'
+        f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    )
+
+
+# Three short stories, written for these tests, long enough for trafilatura to keep as main text.
+STORIES = {
+    "ferry": (
+        "Island ferry service cut to two sailings a day",
+        (
+            "The ferry company that serves the northern islands said on Wednesday that it would run "
+            "only two sailings a day from next month, blaming a shortage of qualified crew and rising "
+            "fuel costs.\n\nResidents said the cut would make it harder to reach the hospital on the "
+            "mainland, and the island council said it would ask the transport minister to step in "
+            "before the timetable changes."
+        ),
+    ),
+    "library": (
+        "City library to open on Sundays after campaign",
+        (
+            "The central library will open on Sunday afternoons from the spring, the city council "
+            "announced on Monday, after a campaign by parents and students that collected more than "
+            "five thousand names.\n\nThe extra hours will be paid for by closing two small reading rooms in the suburbs, a decision "
+            "that some councillors said they would try to overturn at the next budget meeting."
+        ),
+    ),
+    "orchard": (
+        "Late frost destroys half of the valley's apple blossom",
+        (
+            "Growers in the valley said a late frost last weekend destroyed about half of the apple blossom, "
+            "and warned that the autumn harvest could be the smallest in twenty years.\n\n"
+            "The growers' association asked the regional government for emergency help, saying that many "
+            "family orchards had not yet recovered from the drought two summers ago."
+        ),
+    ),
+}
+
+
+@pytest.fixture
+def stories() -> dict[str, tuple[str, str]]:
+    """Short news stories (title, body) about a ferry, a library and an orchard."""
+    return STORIES
+
+
+@dataclass
+class FakeClock:
+    """time.monotonic and time.sleep for a crawler: sleeping moves the clock on and is recorded."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -20,6 +20,23 @@ from unspun.nlp.pipeline import load_pipeline
 from unspun.records import Analysis, Article
 
 Outcome = tuple[str, Analysis | UnspunError]
+
+
+def _pipeline_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from unspun import __version__
+    from unspun.config import MODEL_PACKAGE
+
+    try:
+        model = version(MODEL_PACKAGE.replace("_", "-"))
+    except PackageNotFoundError:
+        model = "missing"
+    return f"unspun-{__version__}+{MODEL_PACKAGE}-{model}"
+
+
+# Stored with every analysis, so `unspun analyze --db` can find results an older version produced.
+PIPELINE_VERSION = _pipeline_version()
 
 
 def analyze_doc(doc: Doc, article: Article) -> Analysis:
@@ -58,11 +75,11 @@ def analyze_items(
     if n_process <= 1:
         nlp = nlp or load_pipeline()
         for batch in batches:
-            yield from _analyze_batch(batch, nlp)
+            yield from analyze_batch(batch, nlp)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(n_process, initializer=_worker_init) as pool:
-        for outcomes in pool.imap(_worker_batch, batches):
+    with context.Pool(n_process, initializer=init_worker) as pool:
+        for outcomes in pool.imap(worker_batch, batches):
             yield from outcomes
 
 
@@ -77,7 +94,9 @@ def _batches(items: Iterable[tuple[str, Article | UnspunError]], size: int) -> I
         yield batch
 
 
-def _analyze_batch(batch: list[tuple[str, Article | UnspunError]], nlp: Language) -> list[Outcome]:
+def analyze_batch(batch: Sequence[tuple[str, Article | UnspunError]], nlp: Language | None = None) -> list[Outcome]:
+    """Analyse one batch in this process, keeping its order; each item's failure stays its own."""
+    nlp = nlp or load_pipeline()
     outcomes: list[Outcome | None] = []
     todo: list[tuple[int, str, Article]] = []
     for label, item in batch:
@@ -97,12 +116,12 @@ def _analyze_batch(batch: list[tuple[str, Article | UnspunError]], nlp: Language
     return [o for o in outcomes if o is not None]
 
 
-def _worker_init() -> None:
+def init_worker() -> None:
     load_pipeline()
 
 
-def _worker_batch(batch: list[tuple[str, Article | UnspunError]]) -> list[Outcome]:
-    return _analyze_batch(batch, load_pipeline())
+def worker_batch(batch: Sequence[tuple[str, Article | UnspunError]]) -> list[Outcome]:
+    return analyze_batch(batch, load_pipeline())
 
 
 def _safe_analyze(doc: Doc, article: Article, label: str) -> Analysis | UnspunError:

@@ -7,8 +7,11 @@
      |    +-- InputTooLargeError
      |    +-- NotEnglishError
      |    +-- InvalidRecordError   a malformed .jsonl line or record
+     |    +-- CorruptInputError    a corrupt or truncated gzip stream or WARC record
+     |    +-- NotAFeedError        a feed or sitemap URL that gave something else (an HTML page)
      +-- FetchError            a URL could not be fetched
      |    +-- PrivateAddressError
+     |    +-- RobotsDisallowedError  the site's robots.txt asks crawlers not to fetch the page
      +-- ModelError            the spaCy pipeline is missing or not the pinned one
  +-- StoreError            the database cannot be opened, reached or written
  +-- AnalysisError         analysing one article failed unexpectedly (a bug: please report it)
@@ -47,11 +50,23 @@ class InvalidRecordError(InputError):
     pass
 
 
+class CorruptInputError(InputError):
+    pass
+
+
+class NotAFeedError(InputError):
+    pass
+
+
 class FetchError(UnspunError):
     exit_code = 3
 
 
 class PrivateAddressError(FetchError):
+    pass
+
+
+class RobotsDisallowedError(FetchError):
     pass
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,3 +124,47 @@ def test_sources_url_failures_are_items(
     url = http_server.url(path)
     [(label, item)] = list(read_inputs(url, allow_private=allow_private))
     assert label == url and isinstance(item, UnspunError) and words in str(item)
+
+
+def test_sources_directory_picks_up_the_new_formats(
+    tmp_path: Path, article_text: str, article_html: str
+) -> None:
+    (tmp_path / "a.json").write_text(json.dumps([{"id": "j1", "text": article_text}]), encoding="utf-8")
+    record = json.dumps({"id": "z1", "text": article_text}) + "\n"
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(record.encode()))
+    (tmp_path / "c.html.gz").write_bytes(gzip.compress(article_html.encode()))
+    (tmp_path / "d.warc.gz").write_bytes(b"")  # empty: no pages, one error item
+    (tmp_path / "e.csv.gz").write_bytes(gzip.compress(b"not,an,article\n"))
+    items = dict(read_inputs(str(tmp_path)))
+    assert set(items) == {
+        f"{tmp_path}/a.json:[0] (j1)",
+        f"{tmp_path}/b.jsonl.gz:1 (z1)",
+        f"{tmp_path}/c.html.gz",
+        f"{tmp_path}/d.warc.gz",
+    }
+    assert isinstance(items[f"{tmp_path}/c.html.gz"], Article)
+    assert isinstance(items[f"{tmp_path}/d.warc.gz"], InputError)
+
+
+def test_sources_every_article_is_normalised(mixed_directory: Path) -> None:
+    articles = [item for _, item in read_inputs(str(mixed_directory)) if isinstance(item, Article)]
+    assert len(articles) == 4
+    for article in articles:
+        assert article.language == "en" and article.content_hash and len(article.content_hash) == 64
+        assert article.source and article.source.startswith(str(mixed_directory))
+    by_id = {a.id: a for a in articles}
+    assert by_id["good-1"].source == f"{mixed_directory}/c-batch.jsonl:4"  # the place, without the id
+    assert by_id["a-report"].content_hash == by_id["e-nested"].content_hash  # the same text twice
+
+
+def test_sources_stdin_keeps_no_id(monkeypatch: pytest.MonkeyPatch, article_text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(article_text.encode())))
+    [(label, item)] = list(read_inputs("-"))
+    assert label == "stdin" and isinstance(item, Article)
+    assert item.id is None and item.source == "stdin" and item.content_hash and item.language == "en"
+
+
+def test_sources_bad_port_is_an_item_not_a_crash() -> None:
+    [(label, item)] = list(read_inputs("http://127.0.0.1:99999/story", allow_private=True))
+    assert label == "http://127.0.0.1:99999/story" and isinstance(item, UnspunError)
+    assert "not a valid URL (Port out of range" in str(item)

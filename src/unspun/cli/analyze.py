@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from unspun.analysis import analyze_items
-from unspun.errors import EmptyInputError, UnspunError
+from unspun.errors import EmptyInputError, InputError, UnspunError
 from unspun.ingest.sources import is_url, read_inputs
 from unspun.records import Analysis
 from unspun.render.html import render_html
@@ -30,13 +30,24 @@ def is_batch(spec: str) -> bool:
 
 
 def analyze(
-    input: str = typer.Argument(..., help="A text or HTML file, a directory, a .jsonl file, a URL, or - for stdin."),
+    input: str | None = typer.Argument(None, help="A text or HTML file, a directory, a .jsonl file, a URL, or - "
+                                                  "for stdin. Leave out with --db."),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal report), json or html."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching private or loopback URLs."),
     processes: int = typer.Option(1, "--processes", "-p", min=1, help="Worker processes for a batch."),
+    db: str | None = typer.Option(None, "--db", help="Re-analyse the articles stored in this database that an "
+                                                     "older version analysed (or never analysed)."),
+    everything: bool = typer.Option(False, "--all", help="With --db: re-analyse every stored article."),
 ) -> None:
     """Find every quotation, its speaker and how it is sourced; entities, dates and hedges too."""
+    if db is not None:
+        if input is not None:
+            raise InputError("give either INPUT to analyse or --db to re-analyse a store, not both")
+        reanalyse_store(db, processes, everything)
+        return
+    if input is None:
+        raise InputError("nothing to analyse: give a file, directory, URL or - (or --db URL)")
     batch = is_batch(input)
     analyses, failures = run_analysis(input, allow_private, processes, batch)
     if not analyses:
@@ -46,6 +57,17 @@ def analyze(
     emit(analyses, format, out, batch)
     if batch:
         print(f"unspun: analysed {len(analyses)} article(s), skipped {len(failures)}", file=sys.stderr)
+
+
+def reanalyse_store(db: str, processes: int, everything: bool) -> None:
+    from unspun.run.ingest import reanalyse
+    from unspun.store import open_store
+
+    with open_store(db) as store:
+        summary = reanalyse(store, workers=processes, everything=everything)
+    for label, reason in summary.not_analysed:
+        print(f"unspun: not analysed {label}: {reason}", file=sys.stderr)
+    print(f"unspun: re-analysed {summary.analysed} stored article(s)", file=sys.stderr)
 
 
 def run_analysis(

@@ -7,7 +7,9 @@ import sys
 import typer
 
 from unspun.cli import analyze as analyze_cmd
+from unspun.cli import corpus as corpus_cmd
 from unspun.cli import demo as demo_cmd
+from unspun.cli import ingest as ingest_cmd
 from unspun.errors import UnspunError
 
 app = typer.Typer(
@@ -19,6 +21,10 @@ app = typer.Typer(
 )
 app.command("analyze")(analyze_cmd.analyze)
 app.command("demo")(demo_cmd.demo)
+app.command("ingest")(ingest_cmd.ingest_command)
+app.command("search")(corpus_cmd.search_command)
+app.command("quotes")(corpus_cmd.quotes_command)
+app.command("export")(corpus_cmd.export_command)
 
 
 @app.callback()

@@ -114,7 +114,7 @@ def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_en
         return replace(mention, type="named", name=org, role=None, affiliation=country if country != org else None,
                        resolved_by="mention")
     if head.pos_ == "PROPN" and head.text[:1].isupper() and head.ent_type_ not in ("NORP", "GPE", "DATE"):
-        name = ctx.people.resolve(" ".join(t.text for t in tokens if t.pos_ == "PROPN"))
+        name = ctx.people.resolve(" ".join(t.text for t in _name_run(head)))
         return replace(mention, type="named", name=name, role=role, affiliation=affiliation, resolved_by="mention")
     titled = _resolve_title(head, tokens, ctx, at)
     if titled is not None:
@@ -179,11 +179,21 @@ def _person_in(tokens: list[Token], people: PersonIndex) -> str | None:
             ent = entity_at(token)
             if ent is not None:
                 return people.resolve(ent.text)
-    proper = clean_name(" ".join(t.text for t in tokens if t.pos_ == "PROPN" and t.text[:1].isupper()))
+    heads = [t for t in tokens if t.pos_ == "PROPN" and t.text[:1].isupper() and t.head not in tokens]
+    heads = heads or [t for t in tokens if t.pos_ == "PROPN" and t.text[:1].isupper()][-1:]
+    proper = clean_name(" ".join(t.text for t in _name_run(heads[0]))) if heads else ""
     if proper and proper in people.titles:
         return proper
     resolved = people.resolve(proper) if proper else None
     return resolved if resolved and resolved != proper and resolved in people.titles else None
+
+
+def _name_run(head: Token) -> list[Token]:
+    """The capitalised proper nouns ending at head: "Mayor Ana Ruiz" of "Mayor Ana Ruiz of Town 3"."""
+    doc, start = head.doc, head.i
+    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper():
+        start -= 1
+    return list(doc[start : head.i + 1])
 
 
 def _with_apposition(head: Token, tokens: list[Token]) -> list[Token]:

@@ -1,7 +1,15 @@
 """Resolve what the user named (a path, a directory, a URL, '-' for stdin) into articles.
 
 Every item comes back as (label, Article) or (label, UnspunError) so a batch can report a bad item
-and carry on; a single input raises instead.
+and carry on; a single input raises instead. This module only dispatches: each format has its own
+module, and every Article passes through normalize_article on its way out.
+
+    .txt .text .md .html .htm   one article (a .txt of nothing but URLs is a URL list)
+    .jsonl .json                 article records
+    .warc                        archived HTML pages
+    .rss .atom .xml              a feed or sitemap, whose articles are fetched
+    .urls                        one URL per line, each fetched
+    any of these + .gz           gzipped
 """
 
 from __future__ import annotations
@@ -11,35 +19,66 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from unspun.config import MAX_HTML_BYTES, MAX_TEXT_BYTES
+from unspun.config import (
+    FEED_CONTENT_TYPES,
+    FETCH_CONTENT_TYPES,
+    MAX_DECOMPRESSED_BYTES,
+    MAX_FEED_BYTES,
+    MAX_HTML_BYTES,
+    MAX_TEXT_BYTES,
+)
 from unspun.errors import InputError, UnspunError
+from unspun.ingest.compression import GZIP_MAGIC, gunzip, is_gzip_name, iter_gunzip
+from unspun.ingest.crawler import Crawler, FetchOptions, article_from_response
+from unspun.ingest.feeds import listing_kind, looks_like_feed_url, not_a_feed, read_listing
 from unspun.ingest.html import article_from_html, looks_like_html
-from unspun.ingest.jsonl import read_jsonl
+from unspun.ingest.jsondoc import read_json
+from unspun.ingest.jsonl import read_jsonl, read_jsonl_chunks
+from unspun.ingest.normalize import normalize_article
 from unspun.ingest.text import check_size, clean_text, decode_bytes
 from unspun.ingest.url import fetch_url
+from unspun.ingest.urllist import is_url_list, read_url_list
+from unspun.ingest.warc import read_warc
 from unspun.records import Article
 
+__all__ = ["ARTICLE_SUFFIXES", "FetchOptions", "Item", "article_from_url", "is_url", "read_inputs"]
+
 Item = tuple[str, Article | UnspunError]
-ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".jsonl")
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+BATCH_SUFFIXES = (".jsonl", ".json", ".warc", ".urls", *FEED_SUFFIXES)
+ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + BATCH_SUFFIXES  # and each of them + ".gz"
 
 
 def is_url(spec: str) -> bool:
-    return urlsplit(spec).scheme in ("http", "https")
+    try:
+        return urlsplit(spec).scheme in ("http", "https")
+    except ValueError:  # a malformed IPv6 host: not a URL unspun can fetch
+        return False
 
 
-def read_inputs(spec: str, allow_private: bool = False) -> Iterator[Item]:
-    """Yield every article named by spec; errors come back as items, never raised."""
+def read_inputs(
+    spec: str, allow_private: bool = False, options: FetchOptions | None = None
+) -> Iterator[Item]:
+    """Yield every article named by spec; errors come back as items, never raised.
+
+    options says how pages named by feeds, sitemaps and URL lists are fetched (politeness, robots.txt).
+    """
+    crawler = Crawler(options, allow_private)
     try:
         if spec == "-":
-            yield from _from_bytes(sys.stdin.buffer.read(MAX_HTML_BYTES + 1), "stdin", Path("stdin"))
+            data = sys.stdin.buffer.read(MAX_HTML_BYTES + 1)
+            # A text piped in has no name, so its id stays empty rather than becoming a hash.
+            yield from _normalized(_from_bytes(data, "stdin", Path("stdin"), crawler), assign_id=False)
         elif is_url(spec):
-            yield spec, article_from_url(spec, allow_private)
+            yield from _normalized(_from_url(spec, crawler))
         else:
             path = Path(spec)
             if path.is_dir():
-                yield from _from_directory(path)
+                yield from _normalized(_from_directory(path, crawler))
             elif path.is_file():
-                yield from _from_file(path)
+                yield from _normalized(_from_file(path, crawler))
             else:
                 yield spec, InputError(f"{spec}: no such file, directory or URL")
     except UnspunError as exc:
@@ -48,46 +87,116 @@ def read_inputs(spec: str, allow_private: bool = False) -> Iterator[Item]:
 
 def article_from_url(url: str, allow_private: bool = False) -> Article:
     final_url, body, content_type = fetch_url(url, allow_private=allow_private)
-    text = decode_bytes(body, url)
-    site = urlsplit(final_url).hostname
-    if content_type == "text/plain":
-        return Article(text=clean_text(text, url), url=final_url, site=site)
-    article = article_from_html(text, url, url=final_url)
-    return article if article.site else Article(**{**article.__dict__, "site": site})
+    return article_from_response(url, final_url, body, content_type)
 
 
-def _from_directory(directory: Path) -> Iterator[Item]:
-    files = sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
-    if not files:
-        yield str(directory), InputError(f"{directory}: no .txt, .html or .jsonl files in this directory")
-    for path in files:
-        yield from _from_file(path)
+def _normalized(items: Iterator[Item], assign_id: bool = True) -> Iterator[Item]:
+    for label, item in items:
+        yield label, normalize_article(item, label, assign_id) if isinstance(item, Article) else item
 
 
-def _from_file(path: Path) -> Iterator[Item]:
-    label = str(path)
+def _from_url(url: str, crawler: Crawler) -> Iterator[Item]:
+    """A page is an article; a feed or sitemap is expanded. The URL itself is fetched as a browser would."""
+    feedish = looks_like_feed_url(url)
     try:
-        limit = MAX_HTML_BYTES if path.suffix.lower() in (".html", ".htm") else MAX_TEXT_BYTES
-        if path.suffix.lower() == ".jsonl":
-            limit = max(limit, path.stat().st_size)  # a batch file may be large; each record is checked
+        final_url, body, content_type = crawler.fetch(
+            url,
+            content_types=FETCH_CONTENT_TYPES + FEED_CONTENT_TYPES,
+            max_bytes=MAX_FEED_BYTES if feedish else MAX_HTML_BYTES,
+            check_robots=False,
+        )
+        if content_type in FEED_CONTENT_TYPES or body.startswith(GZIP_MAGIC) or listing_kind(body):
+            yield from read_listing(body, url, crawler, base_url=final_url)
+            return
+        if feedish and content_type != "text/plain":
+            raise not_a_feed(url, body)
+        check_size(len(body), url, MAX_HTML_BYTES)
+        yield url, article_from_response(url, final_url, body, content_type)
+    except UnspunError as exc:
+        yield url, exc
+
+
+def _from_directory(directory: Path, crawler: Crawler) -> Iterator[Item]:
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and _inner_suffix(p) in ARTICLE_SUFFIXES)
+    if not files:
+        yield (
+            str(directory),
+            InputError(
+                f"{directory}: no .txt, .html or .jsonl files (nor .json, .warc, feeds, .urls or their .gz) "
+                "in this directory"
+            ),
+        )
+    for path in files:
+        yield from _from_file(path, crawler)
+
+
+def _inner_suffix(path: Path) -> str:
+    """The format's suffix: .html for page.html and for page.html.gz."""
+    name = path.name.lower()
+    return Path(name[:-3] if is_gzip_name(name) else name).suffix
+
+
+def _from_file(path: Path, crawler: Crawler) -> Iterator[Item]:
+    label = str(path)
+    suffix = _inner_suffix(path)
+    gzipped = is_gzip_name(path.name)
+    if suffix == ".warc":
+        yield from read_warc(path, label)
+        return
+    if suffix == ".jsonl" and gzipped:
+        yield from _from_gzipped_jsonl(path, label)
+        return
+    limit = _limit_for(suffix, path)
+    try:
         check_size(path.stat().st_size, label, limit)
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = gunzip(handle, label, limit) if gzipped else handle.read()
     except OSError as exc:
         yield label, InputError(f"{label}: cannot read the file ({exc.strerror})")
         return
     except UnspunError as exc:
         yield label, exc
         return
-    yield from _from_bytes(data, label, path)
+    yield from _from_bytes(data, label, Path(path.name[:-3]) if gzipped else path, crawler)
 
 
-def _from_bytes(data: bytes, label: str, path: Path) -> Iterator[Item]:
+def _limit_for(suffix: str, path: Path) -> int:
+    if suffix in (".jsonl", ".json"):
+        # A batch file may be large (each record is checked); gzipped, it is capped once decompressed.
+        return max(MAX_DECOMPRESSED_BYTES if is_gzip_name(path.name) else 0, path.stat().st_size)
+    if suffix in FEED_SUFFIXES:
+        return MAX_FEED_BYTES
+    return MAX_HTML_BYTES if suffix in HTML_SUFFIXES else MAX_TEXT_BYTES
+
+
+def _from_gzipped_jsonl(path: Path, label: str) -> Iterator[Item]:
     try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield label, InputError(f"{label}: cannot read the file ({exc.strerror})")
+        return
+    with handle:
+        yield from read_jsonl_chunks(iter_gunzip(handle, label), label)
+
+
+def _from_bytes(data: bytes, label: str, path: Path, crawler: Crawler) -> Iterator[Item]:
+    """One file's content; path is its name without any .gz, which says the format."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in FEED_SUFFIXES:
+            yield from read_listing(data, label, crawler)
+            return
         text = decode_bytes(data, label)
-        if path.suffix.lower() == ".jsonl":
+        if suffix == ".jsonl":
             yield from read_jsonl(text, label)
             return
-        is_html = path.suffix.lower() in (".html", ".htm") or looks_like_html(text)
+        if suffix == ".json":
+            yield from read_json(text, label)
+            return
+        if suffix == ".urls" or (suffix in (".txt", ".text") and is_url_list(text)):
+            yield from read_url_list(text, label, crawler)
+            return
+        is_html = suffix in HTML_SUFFIXES or looks_like_html(text)
         check_size(len(data), label, MAX_HTML_BYTES if is_html else MAX_TEXT_BYTES)
         if is_html:
             article = article_from_html(text, label, article_id=path.stem)

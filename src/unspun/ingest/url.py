@@ -26,6 +26,17 @@ from unspun.errors import FetchError, InputTooLargeError, PrivateAddressError
 Resolver = Callable[[str, int], list[str]]
 
 
+def is_http_url(text: str) -> bool:
+    """Whether text is one http(s) URL with a host (no spaces; a malformed one is not)."""
+    if not text or any(c.isspace() for c in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # a malformed IPv6 host, say
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def resolve_host(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -58,11 +69,17 @@ def fetch_url(
     timeout: float = FETCH_TIMEOUT_S,
     max_bytes: int = MAX_HTML_BYTES,
     resolver: Resolver = resolve_host,
+    *,
+    content_types: tuple[str, ...] = FETCH_CONTENT_TYPES,
+    user_agent: str = USER_AGENT,
 ) -> tuple[str, bytes, str]:
-    """Return (final URL, body bytes, content type) of a page, following redirects safely."""
+    """Return (final URL, body bytes, content type) of a page, following redirects safely.
+
+    content_types lists what may come back (HTML and text pages unless a feed reader asks for more).
+    """
     current = url
     for _ in range(FETCH_MAX_REDIRECTS + 1):
-        response = _get_once(current, allow_private, timeout, resolver)
+        response = _get_once(current, allow_private, timeout, resolver, content_types, user_agent)
         try:
             if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
                 current = urljoin(current, response.headers["Location"])
@@ -70,8 +87,8 @@ def fetch_url(
             if response.status >= 400:
                 raise FetchError(f"{url}: the server answered HTTP {response.status}")
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if content_type and content_type not in FETCH_CONTENT_TYPES:
-                raise FetchError(f"{url}: content type {content_type!r} is not an HTML or text page")
+            if content_type and content_type not in content_types:
+                raise FetchError(f"{url}: content type {content_type!r} is not {_describe(content_types)}")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise InputTooLargeError(f"{url}: the page is over the {_size(max_bytes)} limit")
@@ -84,11 +101,21 @@ def fetch_url(
     raise FetchError(f"{url}: more than {FETCH_MAX_REDIRECTS} redirects")
 
 
-def _get_once(url: str, allow_private: bool, timeout: float, resolver: Resolver) -> urllib3.BaseHTTPResponse:
-    parts = urlsplit(url)
+def _get_once(
+    url: str,
+    allow_private: bool,
+    timeout: float,
+    resolver: Resolver,
+    content_types: tuple[str, ...],
+    user_agent: str,
+) -> urllib3.BaseHTTPResponse:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # a port out of range, a malformed IPv6 host
+        raise FetchError(f"{url}: not a valid URL ({exc})") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"{url}: only http:// and https:// URLs can be fetched")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     addresses = resolver(parts.hostname, port)
     if not allow_private:
         blocked = [a for a in addresses if not is_public_address(a)]
@@ -100,7 +127,7 @@ def _get_once(url: str, allow_private: bool, timeout: float, resolver: Resolver)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    headers = {"Host": parts.netloc, "User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9"}
+    headers = {"Host": parts.netloc, "User-Agent": user_agent, "Accept": ",".join(content_types)}
     last_error: Exception | None = None
     for address in addresses:
         pool = _pool_for(parts.scheme, address, port, parts.hostname, timeout)
@@ -120,6 +147,12 @@ def _pool_for(scheme: str, address: str, port: int, host: str, timeout: float) -
             address, port, timeout=t, server_hostname=host, assert_hostname=host, maxsize=1
         )
     return urllib3.HTTPConnectionPool(address, port, timeout=t, maxsize=1)
+
+
+def _describe(content_types: tuple[str, ...]) -> str:
+    if set(content_types) <= set(FETCH_CONTENT_TYPES):
+        return "an HTML or text page"
+    return "an HTML or text page, a feed or a sitemap"
 
 
 def _reason(exc: Exception | None) -> str:

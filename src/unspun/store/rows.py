@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,8 @@ from unspun.records import (
     Speaker,
 )
 
+Row = Any  # a SQLAlchemy RowMapping, or any mapping of column name to value
+
 ARTICLE_FIELDS = ("id", "url", "site", "title", "author", "published", "language", "text", "content_hash",
                   "source", "captured")
 
@@ -29,7 +30,7 @@ def article_row(article: Article, now: datetime) -> dict[str, Any]:
     return row
 
 
-def article_from_row(row: Mapping[str, Any]) -> Article:
+def article_from_row(row: Row) -> Article:
     return Article(**{name: row[name] for name in ARTICLE_FIELDS})
 
 
@@ -67,7 +68,7 @@ def span_rows(analysis: Analysis, records: list[Entity] | list[DateMention] | li
     return rows
 
 
-def quote_from_row(row: Mapping[str, Any]) -> Quote:
+def quote_from_row(row: Row) -> Quote:
     speaker = Speaker(
         type=row["speaker_type"], text=row["speaker_text"], start=row["speaker_start"], end=row["speaker_end"],
         name=row["speaker_name"], role=row["speaker_role"], affiliation=row["speaker_affiliation"],
@@ -78,7 +79,7 @@ def quote_from_row(row: Mapping[str, Any]) -> Quote:
                  continuation=bool(row["continuation"]), group=row["group_no"])
 
 
-def sourcing_from_row(row: Mapping[str, Any]) -> Sourcing:
+def sourcing_from_row(row: Row) -> Sourcing:
     return Sourcing(
         quotes=row["quotes"], named=row["named"], anonymous=row["anonymous"], unnamed=row["unnamed"],
         document=row["document"], unknown=row["unknown"], share_unidentified=row["share_unidentified"],
@@ -86,13 +87,13 @@ def sourcing_from_row(row: Mapping[str, Any]) -> Sourcing:
     )
 
 
-def entity_from_row(row: Mapping[str, Any]) -> Entity:
+def entity_from_row(row: Row) -> Entity:
     return Entity(text=row["text"], start=row["start"], end=row["end"], label=row["label"], name=row["name"])
 
 
-def date_from_row(row: Mapping[str, Any]) -> DateMention:
+def date_from_row(row: Row) -> DateMention:
     return DateMention(text=row["text"], start=row["start"], end=row["end"], value=row["value"])
 
 
-def hedge_from_row(row: Mapping[str, Any]) -> Hedge:
+def hedge_from_row(row: Row) -> Hedge:
     return Hedge(text=row["text"], start=row["start"], end=row["end"], kind=row["kind"])

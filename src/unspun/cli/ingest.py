@@ -1,0 +1,81 @@
+"""`unspun ingest SOURCE...`: read crawls, feeds and archives into the store, analysing as it goes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from unspun.run.ingest import IngestOptions, IngestSummary, ingest
+from unspun.store import open_store
+
+DB_HELP = "Database URL: sqlite:///file.db or postgresql://user@host/db (default $UNSPUN_DB, else ./unspun.db)."
+
+
+def ingest_command(
+    sources: list[str] = typer.Argument(..., help="Files (.txt .html .json .jsonl .warc, also .gz), directories, "
+                                                  "feed or sitemap URLs, files of URLs (.urls)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    no_analyze: bool = typer.Option(False, "--no-analyze", help="Store the articles without analysing them."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Analysis worker processes."),
+    batch_size: int = typer.Option(200, "--batch-size", min=1, help="Articles per transaction."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching private or loopback URLs."),
+) -> None:
+    """Ingest articles into the store; ingesting the same input twice adds nothing."""
+    total = estimate_total(sources)
+    options = IngestOptions(analyze=not no_analyze, workers=workers, batch_size=batch_size,
+                            allow_private=allow_private)
+    with open_store(db) as store:
+        console = Console(stderr=True)
+        columns = [TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                   TimeElapsedColumn(), TimeRemainingColumn()]
+        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+            task = bar.add_task("ingest", total=total, rate="")
+
+            def advance(n: int) -> None:
+                bar.advance(task, n)
+                speed = bar.tasks[0].speed
+                bar.update(task, rate=f"{speed:.0f} articles/s" if speed else "")
+
+            summary = ingest(sources, store, options, advance)
+    print_summary(summary, console)
+
+
+def estimate_total(sources: list[str]) -> int | None:
+    """Items to expect, when cheap to count (.jsonl lines, files in directories); None for URLs."""
+    total = 0
+    for spec in sources:
+        path = Path(spec)
+        if path.is_dir():
+            total += sum(1 for p in path.rglob("*") if p.is_file())
+        elif path.suffix == ".jsonl" and path.is_file():
+            with path.open("rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+        elif path.is_file() and not path.name.endswith((".warc", ".warc.gz", ".gz", ".urls", ".xml", ".json")):
+            total += 1
+        else:
+            return None
+    return total
+
+
+def print_summary(summary: IngestSummary, console: Console) -> None:
+    for label, reason in summary.skipped:
+        print(f"unspun: skipped {label}: {reason}", file=sys.stderr)
+    reasons: dict[str, int] = {}
+    for _, reason in summary.not_analysed:
+        reasons[reason] = reasons.get(reason, 0) + 1
+    not_analysed = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+    console.print(
+        f"ingested {summary.ingested}, already present {summary.present}, analysed {summary.analysed}, "
+        f"skipped {len(summary.skipped)}" + (f"; stored without analysis: {not_analysed}" if not_analysed else "")
+    )

@@ -1,0 +1,168 @@
+"""The batch loop: read sources, analyse what the store lacks, write one transaction per batch.
+
+Only plain records cross process and database boundaries (Articles out to the workers, Analyses back),
+so the same loop can later run on a cluster. A batch is stored whole or not at all: a process killed
+mid-ingest leaves complete batches, and running the same ingest again finishes the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from multiprocessing.pool import AsyncResult
+
+from unspun.analysis import PIPELINE_VERSION, analyze_batch, init_worker, worker_batch
+from unspun.errors import NotEnglishError, UnspunError
+from unspun.ingest.normalize import normalize_article
+from unspun.ingest.sources import Item, read_inputs
+from unspun.records import Analysis, Article
+from unspun.store.store import Store
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    analyze: bool = True
+    workers: int = 1
+    batch_size: int = 200
+    allow_private: bool = False
+    read: Callable[[str], Iterator[Item]] | None = None  # how a source is read; default read_inputs
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did; `skipped` names each bad item with its location and reason."""
+
+    ingested: int = 0
+    present: int = 0
+    analysed: int = 0
+    not_analysed: list[tuple[str, str]] = field(default_factory=list)  # stored, but no analysis: (id, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (label, reason): not stored
+
+    def merge_batch(self, other: IngestSummary) -> None:
+        self.ingested += other.ingested
+        self.present += other.present
+        self.analysed += other.analysed
+        self.not_analysed += other.not_analysed
+        self.skipped += other.skipped
+
+
+@dataclass
+class _Batch:
+    """A batch on its way: articles to store, the ones to analyse, and what went wrong reading."""
+
+    articles: list[tuple[str, Article]]
+    to_analyse: list[tuple[str, Article]]
+    summary: IngestSummary
+    outcomes: list[tuple[str, Analysis | UnspunError]] = field(default_factory=list)
+
+
+def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progress: Progress | None = None) -> IngestSummary:
+    """Ingest every source into the store; returns the summary (bad items are reported, not raised)."""
+    read = options.read or (lambda spec: read_inputs(spec, allow_private=options.allow_private))
+    items = chain.from_iterable(read(spec) for spec in sources)
+    batches = (_prepare(chunk, store, options) for chunk in _chunks(items, options.batch_size))
+    summary = IngestSummary()
+    for batch in _analysed(batches, options):
+        summary.merge_batch(_store(batch, store))
+        if progress is not None:
+            progress(len(batch.articles) + len(batch.summary.skipped))
+    return summary
+
+
+def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything: bool = False,
+              progress: Progress | None = None) -> IngestSummary:
+    """Analyse stored articles again: those an older pipeline version produced (or all of them)."""
+    articles = store.iter_articles(stale_for=None if everything else PIPELINE_VERSION)
+    summary = IngestSummary()
+    chunks = ([(a.id or "", a) for a in chunk] for chunk in _chunks(articles, batch_size))
+    batches = (_Batch(articles=c, to_analyse=c, summary=IngestSummary()) for c in chunks)
+    for batch in _analysed(batches, IngestOptions(workers=workers)):
+        analyses = [o for _, o in batch.outcomes if isinstance(o, Analysis)]
+        store.save_analyses(analyses, PIPELINE_VERSION)
+        summary.analysed += len(analyses)
+        summary.not_analysed += [(label, str(o)) for label, o in batch.outcomes if isinstance(o, UnspunError)]
+        if progress is not None:
+            progress(len(batch.articles))
+    return summary
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepare(chunk: list[Item], store: Store, options: IngestOptions) -> _Batch:
+    summary = IngestSummary()
+    articles: dict[str, tuple[str, Article]] = {}
+    for label, item in chunk:
+        if isinstance(item, UnspunError):
+            summary.skipped.append((label, _reason(item, label)))
+            continue
+        article = item if item.content_hash and item.id else normalize_article(item, label)
+        assert article.id is not None
+        earlier = articles.get(article.id)
+        if earlier is not None and earlier[1].content_hash != article.content_hash:
+            summary.skipped.append((label, f"duplicate id {article.id!r} with a different text (first: {earlier[0]})"))
+            continue
+        articles.setdefault(article.id, (label, article))
+    status = store.status(list(articles), PIPELINE_VERSION)
+    wanted = [(label, a) for label, a in articles.values() if options.analyze and status.get(a.id or "") != "current"]
+    return _Batch(articles=list(articles.values()), to_analyse=wanted, summary=summary)
+
+
+def _analysed(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Batch]:
+    """Attach analysis outcomes to each batch, in worker processes when asked; order is kept."""
+    if options.workers <= 1:
+        for batch in batches:
+            batch.outcomes = analyze_batch(batch.to_analyse) if batch.to_analyse else []
+            yield batch
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(options.workers, initializer=init_worker) as pool:
+        pending: deque[tuple[_Batch, AsyncResult]] = deque()
+        for batch in batches:
+            pending.append((batch, pool.apply_async(worker_batch, (batch.to_analyse,))))
+            while len(pending) > 2 * options.workers:  # bounded look-ahead: memory stays flat
+                yield _collect(*pending.popleft())
+        while pending:
+            yield _collect(*pending.popleft())
+
+
+def _collect(batch: _Batch, result: AsyncResult) -> _Batch:
+    batch.outcomes = result.get()
+    return batch
+
+
+def _store(batch: _Batch, store: Store) -> IngestSummary:
+    summary = batch.summary
+    analyses = {label: o for label, o in batch.outcomes}
+    entries = []
+    for label, article in batch.articles:
+        outcome = analyses.get(label)
+        if isinstance(outcome, UnspunError):
+            reason = "not English" if isinstance(outcome, NotEnglishError) else _reason(outcome, label)
+            summary.not_analysed.append((article.id or label, reason))
+            outcome = None
+        entries.append((article, outcome))
+    result = store.add(entries, PIPELINE_VERSION)
+    summary.ingested += len(result.inserted)
+    summary.present += len(result.present)
+    summary.analysed += len(result.analysed)
+    summary.skipped += [(i, reason) for i, reason in result.conflicts]
+    return summary
+
+
+def _reason(error: UnspunError, label: str) -> str:
+    message = str(error)
+    return message[len(label) + 2 :] if message.startswith(label + ": ") else message
