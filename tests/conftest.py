@@ -497,8 +497,9 @@ STORIES = {
         (
             "The central library will open on Sunday afternoons from the spring, the city council "
             "announced on Monday, after a campaign by parents and students that collected more than "
-            "five thousand names.\n\nThe extra hours will be paid for by closing two small reading rooms in the suburbs, a decision "
-            "that some councillors said they would try to overturn at the next budget meeting."
+            "five thousand names.\n\nThe extra hours will be paid for by closing two small reading rooms "
+            "in the suburbs, a decision that some councillors said they would try to overturn at the next "
+            "budget meeting."
         ),
     ),
     "orchard": (

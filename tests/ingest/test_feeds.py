@@ -297,3 +297,9 @@ def test_feeds_sitemap_with_entities_is_refused() -> None:
 )
 def test_feeds_looks_like_feed_url(url: str, feedish: bool) -> None:
     assert looks_like_feed_url(url) is feedish
+
+
+def test_feeds_page_served_as_xml_is_still_an_article(site_server: SiteServer, fake_clock: FakeClock) -> None:
+    url = site_server.page("/news/ferry", news_page(*STORIES["ferry"]), "application/xml")
+    [(label, item)] = list(read_inputs(url, allow_private=True, options=options(fake_clock)))
+    assert label == url and isinstance(item, Article) and item.title == STORIES["ferry"][0]

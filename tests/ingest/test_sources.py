@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from unspun.errors import BinaryInputError, InputError, InvalidRecordError, UnspunError
-from unspun.ingest.sources import read_inputs
+from unspun.ingest.sources import is_batch, read_inputs
 from unspun.records import Article
 
 if TYPE_CHECKING:
@@ -168,3 +168,25 @@ def test_sources_bad_port_is_an_item_not_a_crash() -> None:
     [(label, item)] = list(read_inputs("http://127.0.0.1:99999/story", allow_private=True))
     assert label == "http://127.0.0.1:99999/story" and isinstance(item, UnspunError)
     assert "not a valid URL (Port out of range" in str(item)
+
+
+@pytest.mark.parametrize(
+    ("name", "batch"),
+    [
+        ("story.txt", False),
+        ("page.html.gz", False),
+        ("batch.jsonl", True),
+        ("batch.json.gz", True),
+        ("crawl.warc.gz", True),
+        ("reading.urls", True),
+        ("news.rss", True),
+        ("sitemap.xml.gz", True),
+    ],
+)
+def test_sources_is_batch_from_the_name(tmp_path: Path, name: str, batch: bool) -> None:
+    assert is_batch(str(tmp_path / name)) is batch
+
+
+def test_sources_is_batch_for_directories_urls_and_stdin(tmp_path: Path) -> None:
+    assert is_batch(str(tmp_path)) and not is_batch("-")
+    assert is_batch("https://news.example/feed/") and not is_batch("https://news.example/2025/story")

@@ -176,7 +176,7 @@ def _fetch_page(page: ListedPage, crawler: Crawler) -> Article | UnspunError:
 
 def _feed_pages(data: bytes, source: str) -> list[ListedPage]:
     parsed = feedparser.parse(data)  # bytes, never a str: feedparser would fetch a str that looks like a URL
-    if not parsed.entries and parsed.get("bozo"):
+    if not parsed.entries and parsed.get("bozo") and not parsed.get("version"):  # not even a feed type
         raise NotAFeedError(f"{source}: not a valid RSS/Atom feed ({parsed.get('bozo_exception')})")
     pages = []
     for entry in parsed.entries:

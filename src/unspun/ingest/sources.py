@@ -41,7 +41,7 @@ from unspun.ingest.urllist import is_url_list, read_url_list
 from unspun.ingest.warc import read_warc
 from unspun.records import Article
 
-__all__ = ["ARTICLE_SUFFIXES", "FetchOptions", "Item", "article_from_url", "is_url", "read_inputs"]
+__all__ = ["ARTICLE_SUFFIXES", "FetchOptions", "Item", "article_from_url", "is_batch", "is_url", "read_inputs"]
 
 Item = tuple[str, Article | UnspunError]
 TEXT_SUFFIXES = (".txt", ".text", ".md")
@@ -85,6 +85,20 @@ def read_inputs(
         yield spec, exc
 
 
+def is_batch(spec: str) -> bool:
+    """Whether spec names many articles (a directory, a batch file, a feed or URL list) rather than one.
+
+    Decided from the name alone, before anything is read: a URL is a batch when its path names a feed
+    or sitemap; a .txt file is one article even if it turns out to be a list of URLs.
+    """
+    if spec == "-":
+        return False
+    if is_url(spec):
+        return looks_like_feed_url(spec)
+    path = Path(spec)
+    return path.is_dir() or _inner_suffix(path) in BATCH_SUFFIXES
+
+
 def article_from_url(url: str, allow_private: bool = False) -> Article:
     final_url, body, content_type = fetch_url(url, allow_private=allow_private)
     return article_from_response(url, final_url, body, content_type)
@@ -105,7 +119,7 @@ def _from_url(url: str, crawler: Crawler) -> Iterator[Item]:
             max_bytes=MAX_FEED_BYTES if feedish else MAX_HTML_BYTES,
             check_robots=False,
         )
-        if content_type in FEED_CONTENT_TYPES or body.startswith(GZIP_MAGIC) or listing_kind(body):
+        if _is_listing(body, content_type):
             yield from read_listing(body, url, crawler, base_url=final_url)
             return
         if feedish and content_type != "text/plain":
@@ -114,6 +128,13 @@ def _from_url(url: str, crawler: Crawler) -> Iterator[Item]:
         yield url, article_from_response(url, final_url, body, content_type)
     except UnspunError as exc:
         yield url, exc
+
+
+def _is_listing(body: bytes, content_type: str) -> bool:
+    if body.startswith(GZIP_MAGIC) or listing_kind(body):
+        return True
+    # An XML type with an unknown root is a broken feed, unless it is a page (XHTML served as XML).
+    return content_type in FEED_CONTENT_TYPES and not looks_like_html(body[:4096].decode("utf-8", "replace"))
 
 
 def _from_directory(directory: Path, crawler: Crawler) -> Iterator[Item]:
