@@ -187,6 +187,13 @@ def test_sources_is_batch_from_the_name(tmp_path: Path, name: str, batch: bool) 
     assert is_batch(str(tmp_path / name)) is batch
 
 
+def test_sources_is_batch_for_a_txt_of_urls(tmp_path: Path, article_text: str) -> None:
+    links, story = tmp_path / "links.txt", tmp_path / "story.txt"
+    links.write_text("# to read\nhttps://news.example/1\nhttps://news.example/2\n", encoding="utf-8")
+    story.write_text(article_text, encoding="utf-8")
+    assert is_batch(str(links)) and not is_batch(str(story))
+
+
 def test_sources_is_batch_for_directories_urls_and_stdin(tmp_path: Path) -> None:
     assert is_batch(str(tmp_path)) and not is_batch("-")
     assert is_batch("https://news.example/feed/") and not is_batch("https://news.example/2025/story")

@@ -1,1 +1,1 @@
-"""Turn inputs (text, HTML, JSON, WARC, feeds, sitemaps, URLs, directories) into Articles; one format per module."""
+"""Turn inputs (text, HTML, JSON, WARC, feeds, sitemaps, URL lists, directories) into Articles."""

@@ -82,8 +82,8 @@ def looks_like_feed_url(url: str) -> bool:
 def not_a_feed(source: str, data: bytes) -> NotAFeedError:
     if looks_like_html(data[:4096].decode("utf-8", errors="replace")):
         return NotAFeedError(
-            f"{source} is an HTML page, not an RSS/Atom feed or sitemap; give the address of the feed itself "
-            "(pages link to it as RSS or Atom), or the page's own URL to analyse it as an article"
+            f"{source} is an HTML page, not an RSS/Atom feed or sitemap; give the address of the feed "
+            "itself (the site's pages link to it as RSS or Atom)"
         )
     return NotAFeedError(f"{source}: not an RSS/Atom feed or sitemap (no <rss>, <feed> or <urlset> element)")
 

@@ -88,15 +88,22 @@ def read_inputs(
 def is_batch(spec: str) -> bool:
     """Whether spec names many articles (a directory, a batch file, a feed or URL list) rather than one.
 
-    Decided from the name alone, before anything is read: a URL is a batch when its path names a feed
-    or sitemap; a .txt file is one article even if it turns out to be a list of URLs.
+    Decided without fetching: a URL is a batch when its path names a feed or sitemap. A plain .txt file
+    is read to see whether it is a list of URLs.
     """
     if spec == "-":
         return False
     if is_url(spec):
         return looks_like_feed_url(spec)
     path = Path(spec)
-    return path.is_dir() or _inner_suffix(path) in BATCH_SUFFIXES
+    if path.is_dir() or _inner_suffix(path) in BATCH_SUFFIXES:
+        return True
+    if path.suffix.lower() in (".txt", ".text") and path.is_file():
+        try:
+            return path.stat().st_size <= MAX_TEXT_BYTES and is_url_list(decode_bytes(path.read_bytes(), spec))
+        except (OSError, UnspunError):
+            return False
+    return False
 
 
 def article_from_url(url: str, allow_private: bool = False) -> Article:
