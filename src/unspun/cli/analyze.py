@@ -11,7 +11,8 @@ from rich.console import Console
 
 from unspun.analysis import analyze_items
 from unspun.errors import EmptyInputError, InputError, UnspunError
-from unspun.ingest.sources import is_url, read_inputs
+from unspun.ingest.sources import is_batch as batch_input
+from unspun.ingest.sources import read_inputs
 from unspun.records import Analysis
 from unspun.render.html import render_html
 from unspun.render.json import render_json, render_jsonl
@@ -25,8 +26,7 @@ class Format(str, Enum):
 
 
 def is_batch(spec: str) -> bool:
-    path = Path(spec)
-    return not is_url(spec) and spec != "-" and (path.is_dir() or (spec.endswith(".jsonl") and path.is_file()))
+    return batch_input(spec) and not (spec.endswith(".jsonl") and not Path(spec).is_file())
 
 
 def analyze(

@@ -16,6 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from unspun.ingest.crawler import FetchOptions
 from unspun.run.ingest import IngestOptions, IngestSummary, ingest
 from unspun.store import open_store
 
@@ -30,11 +31,16 @@ def ingest_command(
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Analysis worker processes."),
     batch_size: int = typer.Option(200, "--batch-size", min=1, help="Articles per transaction."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching private or loopback URLs."),
+    delay: float = typer.Option(1.0, "--delay", min=0, help="Seconds between requests to one host."),
+    ignore_robots: bool = typer.Option(False, "--ignore-robots", help="Fetch pages robots.txt disallows."),
+    max_articles: int | None = typer.Option(None, "--max-articles", min=1,
+                                            help="Fetch at most this many articles per feed, sitemap or URL list."),
 ) -> None:
     """Ingest articles into the store; ingesting the same input twice adds nothing."""
     total = estimate_total(sources)
+    fetch = FetchOptions(delay_s=delay, obey_robots=not ignore_robots, max_articles=max_articles)
     options = IngestOptions(analyze=not no_analyze, workers=workers, batch_size=batch_size,
-                            allow_private=allow_private)
+                            allow_private=allow_private, fetch=fetch)
     with open_store(db) as store:
         console = Console(stderr=True)
         columns = [TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),

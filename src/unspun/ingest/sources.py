@@ -171,8 +171,8 @@ def _from_file(path: Path, crawler: Crawler) -> Iterator[Item]:
     if suffix == ".warc":
         yield from read_warc(path, label)
         return
-    if suffix == ".jsonl" and gzipped:
-        yield from _from_gzipped_jsonl(path, label)
+    if suffix == ".jsonl":
+        yield from _from_jsonl(path, label, gzipped)
         return
     limit = _limit_for(suffix, path)
     try:
@@ -197,14 +197,16 @@ def _limit_for(suffix: str, path: Path) -> int:
     return MAX_HTML_BYTES if suffix in HTML_SUFFIXES else MAX_TEXT_BYTES
 
 
-def _from_gzipped_jsonl(path: Path, label: str) -> Iterator[Item]:
+def _from_jsonl(path: Path, label: str, gzipped: bool) -> Iterator[Item]:
+    """JSON Lines streamed a chunk at a time, gzipped or not: memory stays flat however large the file."""
     try:
         handle = path.open("rb")
     except OSError as exc:
         yield label, InputError(f"{label}: cannot read the file ({exc.strerror})")
         return
     with handle:
-        yield from read_jsonl_chunks(iter_gunzip(handle, label), label)
+        chunks = iter_gunzip(handle, label) if gzipped else iter(lambda: handle.read(1 << 20), b"")
+        yield from read_jsonl_chunks(chunks, label)
 
 
 def _from_bytes(data: bytes, label: str, path: Path, crawler: Crawler) -> Iterator[Item]:

@@ -16,6 +16,7 @@ from multiprocessing.pool import AsyncResult
 
 from unspun.analysis import PIPELINE_VERSION, analyze_batch, init_worker, worker_batch
 from unspun.errors import NotEnglishError, UnspunError
+from unspun.ingest.crawler import FetchOptions
 from unspun.ingest.normalize import normalize_article
 from unspun.ingest.sources import Item, read_inputs
 from unspun.records import Analysis, Article
@@ -30,7 +31,7 @@ class IngestOptions:
     workers: int = 1
     batch_size: int = 200
     allow_private: bool = False
-    read: Callable[[str], Iterator[Item]] | None = None  # how a source is read; default read_inputs
+    fetch: FetchOptions | None = None  # politeness and robots.txt for feeds, sitemaps and URL lists
 
 
 @dataclass
@@ -63,8 +64,7 @@ class _Batch:
 
 def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progress: Progress | None = None) -> IngestSummary:
     """Ingest every source into the store; returns the summary (bad items are reported, not raised)."""
-    read = options.read or (lambda spec: read_inputs(spec, allow_private=options.allow_private))
-    items = chain.from_iterable(read(spec) for spec in sources)
+    items = chain.from_iterable(read_inputs(spec, options.allow_private, options.fetch) for spec in sources)
     batches = (_prepare(chunk, store, options) for chunk in _chunks(items, options.batch_size))
     summary = IngestSummary()
     for batch in _analysed(batches, options):
