@@ -27,19 +27,26 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
-WORDS = ("minister government talks defence agreement visit officials energy security trade sanctions "
-         "economy partnership cooperation border ceasefire election parliament budget report").split()
+NOUNS = ["minister", "government", "delegation", "agreement", "visit", "official", "ministry", "economy", "partnership", "border", "ceasefire", "election", "parliament", "budget", "report", "council", "company", "bridge", "talks", "summit"]
+ADJECTIVES = ["new", "senior", "regional", "national", "joint", "long-awaited", "costly", "historic"]
+WORDS = NOUNS
 SITES = [f"site{n}.example" for n in range(40)]
 
 
 def synthetic_text(rng: random.Random, n: int, sentences: int = 30) -> str:
+    """News-like English: function words, names, numbers and quotes, about 18 words a sentence."""
     out = []
     for s in range(sentences):
-        words = " ".join(rng.choice(WORDS) for _ in range(18))
+        a, b, c = rng.choice(NOUNS), rng.choice(NOUNS), rng.choice(NOUNS)
+        adj = rng.choice(ADJECTIVES)
         if s % 6 == 0:
-            out.append(f"“The {words},” said a senior official in Town {n}.")
+            out.append(f"“The {a} will not accept a {adj} {b} that was made without us,” said a senior official "
+                       f"in Town {n}.")
+        elif s % 3 == 0:
+            out.append(f"Officials said that the {adj} {a} of the {b} would be discussed with the {c} on day {s}.")
         else:
-            out.append(f"The {words} in Town {n} on day {s}.")
+            out.append(f"The {a} in Town {n} has been working on the {adj} {b} since {2000 + s}, and it is "
+                       f"expected to reach the {c} by the end of the year.")
     return " ".join(out)
 
 

@@ -59,7 +59,7 @@ def normalize_article(article: Article, label: str, assign_id: bool = True) -> A
 
 
 def content_hash(text: str) -> str:
-    normalised = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    normalised = " ".join(unicodedata.normalize("NFC", text).split())  # str.split: every whitespace run
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 

@@ -45,16 +45,20 @@ def decode_bytes(data: bytes, source: str) -> str:
     return str(best)
 
 
+_ASCII = bytes(range(0x80))
+_NOT_CONTROL = bytes(range(32, 256)) + b"\t\n\x0c\r"
+
+
 def _mostly_ascii(data: bytes) -> bool:
     sample = data[:65536]
-    return sum(b < 0x80 for b in sample) >= 0.9 * len(sample)
+    return len(sample.translate(None, _ASCII)) <= 0.1 * len(sample)  # translate runs in C
 
 
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(sample.translate(None, _NOT_CONTROL))
     return len(sample) > 0 and controls / len(sample) > 0.05
 
 

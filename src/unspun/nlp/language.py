@@ -16,7 +16,7 @@ _ENGLISH = frozenset(
 
 def english_share(text: str, sample_words: int = 400) -> tuple[float, int]:
     """Share of the first words that are common English function words, and how many words were read."""
-    words = [w.lower() for w in _WORD.findall(text[:20000])[:sample_words]]
+    words = [w.lower() for w in _WORD.findall(text[: sample_words * 12])[:sample_words]]
     if not words:
         return 0.0, 0
     return sum(w in _ENGLISH for w in words) / len(words), len(words)
