@@ -29,7 +29,6 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 NOUNS = ["minister", "government", "delegation", "agreement", "visit", "official", "ministry", "economy", "partnership", "border", "ceasefire", "election", "parliament", "budget", "report", "council", "company", "bridge", "talks", "summit"]
 ADJECTIVES = ["new", "senior", "regional", "national", "joint", "long-awaited", "costly", "historic"]
-WORDS = NOUNS
 SITES = [f"site{n}.example" for n in range(40)]
 
 
@@ -113,14 +112,21 @@ def child_queries(db: str, size: int) -> dict:
                 entries.append((article, Analysis(article, [quote], Sourcing(1, 0, 0, 0, 0, 0, 0.0), [], [], [])))
             store.add(entries, "bench")
         build_s = time.perf_counter() - started
-        timings: dict[str, list[float]] = {"search": [], "quotes": []}
-        for _ in range(200):
-            words = " ".join(rng.sample(WORDS, 2))
-            t = time.perf_counter()
-            store.search(words, limit=20)
-            timings["search"].append(time.perf_counter() - t)
-            query = QuoteQuery(speaker_type=rng.choice(types), site=rng.choice(SITES), since="2026-03-01",
-                               until="2026-09-30", limit=50)
+        store.optimize()
+        timings: dict[str, list[float]] = {"search": [], "search_common": [], "quotes": []}
+        for i in range(200):
+            # half selective queries (a place and a word, as analysts search), half words in most articles
+            selective = f"Town {rng.randrange(size)} {rng.choice(NOUNS)}"
+            common = " ".join(rng.sample(NOUNS, 2))
+            for name, words in (("search", selective if i % 2 else common), ("search_common", common)):
+                t = time.perf_counter()
+                store.search(words, limit=20)
+                timings[name].append(time.perf_counter() - t)
+            query = [QuoteQuery(speaker_type=rng.choice(types), site=rng.choice(SITES), since="2026-03-01",
+                                until="2026-09-30", limit=50),
+                     QuoteQuery(speaker_type=rng.choice(types), limit=50),
+                     QuoteQuery(speaker=f"person {rng.randrange(500)}", limit=50),
+                     QuoteQuery(site=rng.choice(SITES), since="2026-06-01", limit=50)][i % 4]
             t = time.perf_counter()
             store.quotes(query)
             timings["quotes"].append(time.perf_counter() - t)
@@ -172,20 +178,24 @@ def write_results(results: dict, args: argparse.Namespace) -> None:
     ratio = results["with_analysis"]["articles_per_s"] / results["bare_analysis"]["articles_per_s"]
     q = results["queries"]
     lines = [
-        "| measure | result | target |", "|---|---|---|",
-        f"| ingest without analysis, SQLite, 1 core ({args.articles:,} articles) | {one['articles_per_s']:,} articles/s"
-        f" | ≥ 2,000 articles/s |",
-        f"| peak memory of the ingest at {args.articles:,} / {args.articles * 2:,} articles | {one['peak_rss_mb']} MB /"
-        f" {two['peak_rss_mb']} MB | flat |",
-        f"| ingest with analysis vs bare analysis ({args.analysed} articles) | {results['with_analysis']['articles_per_s']}"
-        f" vs {results['bare_analysis']['articles_per_s']} articles/s = {ratio:.0%} | ≥ 90 % |",
-        f"| full-text search, store of {q['store_articles']:,} articles | p50 {q['search']['p50_ms']} ms,"
-        f" p95 {q['search']['p95_ms']} ms | p95 < 50 ms |",
-        f"| filtered quote query (type, site, date range) | p50 {q['quotes']['p50_ms']} ms,"
-        f" p95 {q['quotes']['p95_ms']} ms | p95 < 50 ms |",
+        "| measure | result | target |",
+        "|---|---|---|",
+        (f"| ingest without analysis, SQLite, 1 core ({args.articles:,} articles) | "
+         f"{one['articles_per_s']:,} articles/s | ≥ 2,000 articles/s |"),
+        (f"| peak memory of the ingest at {args.articles:,} / {args.articles * 2:,} articles | "
+         f"{one['peak_rss_mb']} MB / {two['peak_rss_mb']} MB | flat |"),
+        (f"| ingest with analysis vs bare analysis ({args.analysed} articles) | "
+         f"{results['with_analysis']['articles_per_s']} vs {results['bare_analysis']['articles_per_s']} "
+         f"articles/s = {ratio:.0%} | ≥ 90 % |"),
+        (f"| full-text search, store of {q['store_articles']:,} articles (half selective, half common words) | "
+         f"p50 {q['search']['p50_ms']} ms, p95 {q['search']['p95_ms']} ms | p95 < 50 ms |"),
+        (f"| full-text search, only words found in most articles | p50 {q['search_common']['p50_ms']} ms, "
+         f"p95 {q['search_common']['p95_ms']} ms | p95 < 50 ms |"),
+        (f"| filtered quote queries (type+site+dates, type, speaker, site+date) | p50 {q['quotes']['p50_ms']} ms, "
+         f"p95 {q['quotes']['p95_ms']} ms | p95 < 50 ms |"),
         "",
-        f"Synthetic articles of about 560 words. Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}.",
+        (f"Synthetic news-like articles of about 560 words. Machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+         f"Python {platform.python_version()}."),
     ]
     (RESULTS / "ingest_speed.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (RESULTS / "ingest_speed.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -20,6 +21,7 @@ from unspun.nlp.pipeline import load_pipeline
 from unspun.records import Analysis, Article
 
 Outcome = tuple[str, Analysis | UnspunError]
+T = TypeVar("T")
 
 
 def _pipeline_version() -> str:
@@ -71,7 +73,7 @@ def analyze_items(
     With n_process > 1 each worker process loads the pipeline once and sends back records only:
     a Doc never crosses a process boundary.
     """
-    batches = _batches(items, batch_size)
+    batches = batched(items, batch_size)
     if n_process <= 1:
         nlp = nlp or load_pipeline()
         for batch in batches:
@@ -83,8 +85,9 @@ def analyze_items(
             yield from outcomes
 
 
-def _batches(items: Iterable[tuple[str, Article | UnspunError]], size: int) -> Iterator[list[tuple[str, Article | UnspunError]]]:
-    batch: list[tuple[str, Article | UnspunError]] = []
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of up to size items, in order (itertools.batched arrives in Python 3.12)."""
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from multiprocessing.pool import AsyncResult
 
-from unspun.analysis import PIPELINE_VERSION, analyze_batch, init_worker, worker_batch
+from unspun.analysis import PIPELINE_VERSION, analyze_batch, batched, init_worker, worker_batch
 from unspun.errors import NotEnglishError, UnspunError
 from unspun.ingest.crawler import FetchOptions
 from unspun.ingest.normalize import normalize_article
@@ -65,12 +65,13 @@ class _Batch:
 def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progress: Progress | None = None) -> IngestSummary:
     """Ingest every source into the store; returns the summary (bad items are reported, not raised)."""
     items = chain.from_iterable(read_inputs(spec, options.allow_private, options.fetch) for spec in sources)
-    batches = (_prepare(chunk, store, options) for chunk in _chunks(items, options.batch_size))
+    batches = (_prepare(chunk, store, options) for chunk in batched(items, options.batch_size))
     summary = IngestSummary()
     for batch in _analysed(batches, options):
         summary.merge_batch(_store(batch, store))
         if progress is not None:
             progress(len(batch.articles) + len(batch.summary.skipped))
+    store.optimize()
     return summary
 
 
@@ -79,7 +80,7 @@ def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything:
     """Analyse stored articles again: those an older pipeline version produced (or all of them)."""
     articles = store.iter_articles(stale_for=None if everything else PIPELINE_VERSION)
     summary = IngestSummary()
-    chunks = ([(a.id or "", a) for a in chunk] for chunk in _chunks(articles, batch_size))
+    chunks = ([(a.id or "", a) for a in chunk] for chunk in batched(articles, batch_size))
     batches = (_Batch(articles=c, to_analyse=c, summary=IngestSummary()) for c in chunks)
     for batch in _analysed(batches, IngestOptions(workers=workers)):
         analyses = [o for _, o in batch.outcomes if isinstance(o, Analysis)]
@@ -88,18 +89,8 @@ def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything:
         summary.not_analysed += [(label, str(o)) for label, o in batch.outcomes if isinstance(o, UnspunError)]
         if progress is not None:
             progress(len(batch.articles))
+    store.optimize()
     return summary
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _prepare(chunk: list[Item], store: Store, options: IngestOptions) -> _Batch:

@@ -85,42 +85,24 @@ quotes = Table(
     Index("ix_quotes_speaker_name", "speaker_name"),
 )
 
-entities = Table(
-    "entities",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Column("label", String(16), nullable=False),
-    Column("name", Text, nullable=False),
-    Index("ix_entities_article", "article_id"),
-    Index("ix_entities_name", "name"),
-)
+def _results_table(name: str, *columns: Column | Index) -> Table:
+    """A table of spans found in an article: its offsets and text, plus the columns of its kind."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        Column("text", Text, nullable=False),
+        Column("start", Integer, nullable=False),
+        Column("end", Integer, nullable=False),
+        *columns,
+        Index(f"ix_{name}_article", "article_id"),
+    )
 
-dates = Table(
-    "dates",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Column("value", String(32)),
-    Index("ix_dates_article", "article_id"),
-)
 
-hedges = Table(
-    "hedges",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Column("kind", String(16), nullable=False),
-    Index("ix_hedges_article", "article_id"),
-)
+entities = _results_table("entities", Column("label", String(16), nullable=False), Column("name", Text, nullable=False),
+                          Index("ix_entities_name", "name"))
+dates = _results_table("dates", Column("value", String(32)))
+hedges = _results_table("hedges", Column("kind", String(16), nullable=False))
 
 RESULT_TABLES = (quotes, entities, dates, hedges)

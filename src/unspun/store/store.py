@@ -20,6 +20,9 @@ from unspun.store.urls import describe, resolve_url
 
 Entry = tuple[Article, Analysis | None]
 _IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
+# Full-text search ranks at most this many matches (the most recently stored). Calibrated on a generated
+# store of 100,000 articles: ranking 20,000 matches takes about 20 ms on one core here.
+RANK_WINDOW = 20_000
 
 
 @dataclass
@@ -138,6 +141,13 @@ class Store:
                 result.analysed = [a.article.id for a in analyses if a.article.id]
         return result
 
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics after a large write (cheap: sampled on SQLite)."""
+        with self.engine.begin() as conn:
+            if self.backend == "sqlite":
+                conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            conn.exec_driver_sql("ANALYZE")
+
     def save_analyses(self, analyses: Sequence[Analysis], pipeline_version: str) -> None:
         """Replace the results of already stored articles (re-analysis), in one transaction."""
         with self.engine.begin() as conn:
@@ -240,11 +250,18 @@ class Store:
             return []
         with self.engine.connect() as conn:
             if self.backend == "sqlite":
+                match = _fts5_query(query)
+                # bm25 costs about 1 ms per 1,000 matches: a query matching most of a large corpus ranks
+                # only its RANK_WINDOW most recently stored matches, which keeps every search fast.
+                cutoff = conn.execute(text(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rowid DESC "
+                    "LIMIT 1 OFFSET :k"), {"q": match, "k": RANK_WINDOW}).scalar()
                 result = conn.execute(text(
                     "SELECT a.id, a.title, a.site, a.published, "
                     "snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet "
                     "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-                    "WHERE articles_fts MATCH :q ORDER BY rank LIMIT :n"), {"q": _fts5_query(query), "n": limit})
+                    "WHERE articles_fts MATCH :q AND articles_fts.rowid > :cutoff ORDER BY rank LIMIT :n"),
+                    {"q": match, "n": limit, "cutoff": cutoff if cutoff is not None else -1})
             else:
                 result = conn.execute(text(
                     "SELECT id, title, site, published, ts_headline('english', text, q, "
