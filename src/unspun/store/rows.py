@@ -56,6 +56,7 @@ def quote_rows(analysis: Analysis) -> list[dict[str, Any]]:
             "speaker_end": sp.end, "speaker_name": sp.name, "speaker_type": sp.type, "speaker_role": sp.role,
             "speaker_affiliation": sp.affiliation, "speaker_resolved_by": sp.resolved_by,
             "continuation": q.continuation, "group_no": q.group,
+            "site": analysis.article.site, "published": analysis.article.published,
         })
     return rows
 

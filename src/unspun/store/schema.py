@@ -80,9 +80,15 @@ quotes = Table(
     Column("speaker_resolved_by", String(16)),
     Column("continuation", Boolean, nullable=False),
     Column("group_no", Integer),
+    # copied from the article so that filtered, dated quote queries need no join (migration 0003)
+    Column("site", String(255)),
+    Column("published", String(10)),
     Index("ix_quotes_article", "article_id"),
     Index("ix_quotes_speaker_type", "speaker_type"),
     Index("ix_quotes_speaker_name", "speaker_name"),
+    Index("ix_quotes_type_published", "speaker_type", "published"),
+    Index("ix_quotes_site_published", "site", "published"),
+    Index("ix_quotes_published", "published"),
 )
 
 def _results_table(name: str, *columns: Column | Index) -> Table:

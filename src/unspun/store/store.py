@@ -272,24 +272,25 @@ class Store:
 
     def quotes(self, q: QuoteQuery) -> list[QuoteHit]:
         """Quotes matching the filters, newest articles first."""
-        a, qt = schema.articles, schema.quotes
+        qt = schema.quotes
         conditions = []
         if q.speaker_type:
             conditions.append(qt.c.speaker_type == q.speaker_type)
         if q.kind:
             conditions.append(qt.c.kind == q.kind)
         if q.site:
-            conditions.append(a.c.site == q.site)
+            conditions.append(qt.c.site == q.site)
         if q.since:
-            conditions.append(a.c.published >= q.since)
+            conditions.append(qt.c.published >= q.since)
         if q.until:
-            conditions.append(a.c.published <= q.until)
+            conditions.append(qt.c.published <= q.until)
         if q.speaker:
-            pattern = f"%{q.speaker.lower()}%"
-            conditions.append(func.lower(qt.c.speaker_name).like(pattern) | func.lower(qt.c.speaker_text).like(pattern))
-        query = (select(qt, a.c.site, a.c.published).join(a, a.c.id == qt.c.article_id)
-                 .where(and_(True, *conditions))
-                 .order_by(a.c.published.desc(), qt.c.article_id, qt.c.position).limit(q.limit))
+            # SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE
+            pattern = f"%{q.speaker}%"
+            like = (lambda c: c.like(pattern)) if self.backend == "sqlite" else (lambda c: c.ilike(pattern))
+            conditions.append(like(qt.c.speaker_name) | like(qt.c.speaker_text))
+        query = (select(qt).where(and_(True, *conditions))
+                 .order_by(qt.c.published.desc(), qt.c.article_id, qt.c.position).limit(q.limit))
         with self.engine.connect() as conn:
             return [QuoteHit(r["article_id"], r["site"], r["published"], rows.quote_from_row(r))
                     for r in conn.execute(query).mappings()]
