@@ -6,7 +6,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -15,9 +15,9 @@ from rich.text import Text
 
 from unspun.cli.ingest import DB_HELP
 from unspun.errors import InputError
-from unspun.store import open_store
-from unspun.store.export import EXPORT_FORMATS, export_table
-from unspun.store.store import QuoteHit, QuoteQuery
+
+if TYPE_CHECKING:
+    from unspun.store.store import QuoteHit
 
 
 class ListFormat(str, Enum):
@@ -32,6 +32,8 @@ def search_command(
     format: ListFormat = typer.Option(ListFormat.text, "--format", "-f", help="text or json (JSON Lines)."),
 ) -> None:
     """Full-text search over the stored articles, best matches first."""
+    from unspun.store import open_store
+
     with open_store(db) as store:
         hits = store.search(query, limit)
     if format is ListFormat.json:
@@ -61,6 +63,9 @@ def quotes_command(
     for name, value in (("--since", since), ("--until", until)):
         if value is not None and not _is_date(value):
             raise InputError(f"{name} takes a date as YYYY-MM-DD, not {value!r}")
+    from unspun.store import open_store
+    from unspun.store.store import QuoteQuery
+
     query = QuoteQuery(speaker_type=speaker_type, site=site, since=since, until=until, speaker=speaker, kind=kind,
                        limit=limit)
     with open_store(db) as store:
@@ -85,6 +90,9 @@ def export_command(
     format: str = typer.Option("jsonl", "--format", "-f", help="jsonl, csv or parquet."),
 ) -> None:
     """Export one table of the store for pandas, DuckDB or anything that reads JSON Lines, CSV or Parquet."""
+    from unspun.store import open_store
+    from unspun.store.export import EXPORT_FORMATS, export_table
+
     _check_choice("--format", format, EXPORT_FORMATS)
     with open_store(db) as store:
         count = export_table(store, table, format, out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -17,8 +18,9 @@ from rich.progress import (
 )
 
 from unspun.ingest.crawler import FetchOptions
-from unspun.run.ingest import IngestOptions, IngestSummary, ingest
-from unspun.store import open_store
+
+if TYPE_CHECKING:
+    from unspun.run.ingest import IngestSummary
 
 DB_HELP = "Database URL: sqlite:///file.db or postgresql://user@host/db (default $UNSPUN_DB, else ./unspun.db)."
 
@@ -37,6 +39,9 @@ def ingest_command(
                                             help="Fetch at most this many articles per feed, sitemap or URL list."),
 ) -> None:
     """Ingest articles into the store; ingesting the same input twice adds nothing."""
+    from unspun.run.ingest import IngestOptions, ingest  # the store stack loads only for store commands
+    from unspun.store import open_store
+
     total = estimate_total(sources)
     fetch = FetchOptions(delay_s=delay, obey_robots=not ignore_robots, max_articles=max_articles)
     options = IngestOptions(analyze=not no_analyze, workers=workers, batch_size=batch_size,
