@@ -1,0 +1,1 @@
+"""Tracing rewritten stories: shingles, MinHash, embeddings, alignment, clustering, origin, diff."""

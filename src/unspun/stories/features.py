@@ -1,0 +1,82 @@
+"""What story matching compares: sentences, numbers, names and dates of one article, language-independent
+where possible (digits and capitalised names survive translation and transliteration better than words)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from unspun.records import Article
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…»”\"’])\s+(?=[\"“«‘'(\[]?[A-ZА-ЯЁ0-9])|\n+")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
+_NAME = re.compile(r"\b[A-ZА-ЯЁ][a-zа-яё]{2,}(?:[-’'][A-ZА-ЯЁ]?[a-zа-яё]+)?\b")
+# Cyrillic to Latin, enough to match names across scripts (Путин ~ Putin, Солодаев ~ Solodayev).
+_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
+                      "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
+NAME_KEY_CHARS = 5  # names compare on their first letters, after transliteration: endings vary by grammar
+_MIN_SENTENCE_CHARS = 25
+# Capitalised words that start sentences or are calendar words carry no identity.
+_NOT_NAMES = frozenset({
+    "The", "This", "That", "These", "Those", "There", "Their", "They", "What", "When", "Where", "Which",
+    "While", "With", "Without", "After", "Before", "During", "But", "And", "However", "Meanwhile",
+    "According", "Also", "Although", "Because", "Since", "Monday", "Tuesday", "Wednesday", "Thursday",
+    "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December", "Mr", "Mrs", "Ms", "Dr", "He", "She", "It", "We", "You",
+    "His", "Her", "Its", "Our", "In", "On", "At", "For", "From", "By", "As", "To", "Of", "An", "If", "Yet",
+    "So", "Not",
+})
+
+
+@dataclass(frozen=True)
+class StoryFeatures:
+    """The comparable parts of one article."""
+
+    id: str
+    sentences: tuple[str, ...]
+    numbers: frozenset[str]
+    names: frozenset[str]
+    published: str | None
+    site: str | None
+    language: str | None
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences long enough to carry a fact; a regex splitter, so no parse is needed (and any language)."""
+    parts = (p.strip() for p in _SENTENCE_END.split(text))
+    return [p for p in parts if len(p) >= _MIN_SENTENCE_CHARS]
+
+
+def article_features(article: Article) -> StoryFeatures:
+    text = article.text
+    numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text) if not _is_trivial_number(n))
+    names = frozenset(name_key(w) for w in _NAME.findall(text) if w not in _NOT_NAMES)
+    return StoryFeatures(
+        id=article.id or "",
+        sentences=tuple(split_sentences(text)),
+        numbers=numbers,
+        names=names,
+        published=article.published,
+        site=article.site,
+        language=article.language,
+    )
+
+
+def name_key(word: str) -> str:
+    """A script-independent key for a name: transliterated, lower-cased, first letters only."""
+    latin = "".join(_CYRILLIC.get(ch, ch) for ch in word.lower())
+    return latin.replace("-", "").replace("’", "").replace("'", "")[:NAME_KEY_CHARS]
+
+
+def _is_trivial_number(token: str) -> bool:
+    """Single digits and the years around now are shared by unrelated stories."""
+    digits = token.replace(",", "").replace(".", "")
+    return len(digits) == 1 or (len(digits) == 4 and digits.startswith("20"))
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap coefficient: shared items over the smaller set (0 when either is empty)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))

@@ -1,0 +1,80 @@
+"""Story clustering logic on hand-written articles, with a bag-of-words stand-in for the sentence encoder
+(the real encoder is tested in test_embeddings.py; here only the clustering decisions are under test)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from unspun.records import Article
+from unspun.stories.cluster import alignment, cluster_stories, embed_articles
+from unspun.stories.features import article_features, overlap, split_sentences
+
+DIM = 512
+
+
+def bag_of_words(texts: list[str]) -> np.ndarray:
+    """Deterministic unit vectors: sentences sharing most words are close, others far apart."""
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in re.findall(r"\w+", text.lower()):
+            out[row, sum(map(ord, word)) * 2654435761 % DIM] += 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1, norms)
+
+
+ORIGIN = ("The defence ministry of Valdoria announced on Monday that minister Anatol Vessarin will visit Selvara. "
+          "The minister will chair the fourteenth session of the joint military commission on December 3. "
+          "Vessarin will also meet the president of Tarsania to discuss air defence production.")
+REWRITE = ("The defence ministry of Valdoria announced on Monday that minister Anatol Vessarin will visit Selvara. "
+           "Many observers believe the West has lost its influence over the region for good this time. "
+           "The minister will chair the fourteenth session of the joint military commission on December 3. "
+           "Vessarin will also meet the president of Tarsania to discuss air defence production.")
+INDEPENDENT = ("Anatol Vessarin landed in Selvara late on Tuesday evening with a large delegation of engineers. "
+               "Local reporters saw the Valdoria convoy drive straight to the commission building downtown. "
+               "Officials in Tarsania said production contracts worth 400 million could be signed soon.")
+UNRELATED = ("The city council of Harwick voted on Thursday to close two public libraries next summer. "
+             "Residents protested outside the town hall until late in the evening, chanting loudly. "
+             "The mayor said the budget gap left the council with no other choice this year.")
+
+
+def articles() -> list[Article]:
+    return [Article(text=t, id=i, published=d, language="en") for i, t, d in (
+        ("origin", ORIGIN, "2026-11-17"), ("rewrite", REWRITE, "2026-11-18"),
+        ("independent", INDEPENDENT, "2026-11-18"), ("unrelated", UNRELATED, "2026-11-18"))]
+
+
+def test_cluster_features_sentences_names_numbers() -> None:
+    features = article_features(Article(text=INDEPENDENT, id="x"))
+    assert len(split_sentences(INDEPENDENT)) == 3 == len(features.sentences)
+    assert {"vessa", "selva", "valdo"} <= features.names and "local" in features.names
+    assert "400" in features.numbers and overlap(frozenset("ab"), frozenset("bc")) == 0.5
+
+
+def test_cluster_alignment_is_directional() -> None:
+    a = bag_of_words(split_sentences(ORIGIN))
+    b = bag_of_words(split_sentences(REWRITE))
+    origin_in_rewrite, rewrite_in_origin = alignment(a, b, 0.9)
+    assert origin_in_rewrite == 1.0 and rewrite_in_origin == 0.75
+
+
+def test_cluster_rewrite_family_and_singleton() -> None:
+    features = [article_features(a) for a in articles()]
+    stories = cluster_stories(features, embed_articles(features, bag_of_words))
+    by_article = {a: s for s in stories for a in s.articles}
+    assert by_article["origin"] is by_article["rewrite"]
+    assert by_article["unrelated"].articles == ["unrelated"] and by_article["unrelated"].origin is None
+    story = by_article["origin"]
+    assert story.roles["origin"] == "origin" and story.roles["rewrite"] == "derived"
+    assert story.derived_from == {"rewrite": "origin"} and 0 < story.origin_confidence <= 1
+    assert sorted(a for s in stories for a in s.articles) == sorted(a.id or "" for a in articles())
+
+
+def test_cluster_other_language_needs_names_and_numbers() -> None:
+    russian = Article(text="Министр Anatol Vessarin посетит Selvara 3 декабря, сообщил Valdoria. Контракты на "
+                           "400 миллионов будут подписаны в Tarsania на этой неделе.", id="ru", language="ru")
+    features = [article_features(a) for a in [*articles(), russian]]
+    stories = cluster_stories(features, embed_articles(features, bag_of_words))
+    by_article = {a: s for s in stories for a in s.articles}
+    assert by_article["ru"] is by_article["independent"] and by_article["ru"].roles["ru"] == "independent"
