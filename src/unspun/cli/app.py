@@ -10,6 +10,7 @@ from unspun.cli import analyze as analyze_cmd
 from unspun.cli import corpus as corpus_cmd
 from unspun.cli import demo as demo_cmd
 from unspun.cli import ingest as ingest_cmd
+from unspun.cli import stories as stories_cmd
 from unspun.errors import UnspunError
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.command("ingest")(ingest_cmd.ingest_command)
 app.command("search")(corpus_cmd.search_command)
 app.command("quotes")(corpus_cmd.quotes_command)
 app.command("export")(corpus_cmd.export_command)
+app.command("stories")(stories_cmd.stories_command)
 
 
 @app.callback()
