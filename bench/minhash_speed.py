@@ -63,7 +63,7 @@ def _word_sampler(rng: np.random.Generator) -> Any:
 
 def _rewrite(rng: np.random.Generator, words: np.ndarray, sample: Any) -> np.ndarray:
     copy = words.copy()
-    target = int(round(words.size * rng.uniform(0.10, 0.30)))
+    target = round(words.size * rng.uniform(0.10, 0.30))
     changed = np.zeros(words.size, dtype=bool)
     while changed.sum() < target:
         run = int(rng.integers(1, 7))
@@ -165,6 +165,7 @@ def child(library: str, size: int) -> dict[str, Any]:
     new_keys = [f"n{i}" for i in range(ADDED)]
     prep = time.perf_counter() - started
     result: dict[str, Any] = {"library": library, "articles": size, "corpus_seconds": round(prep, 1),
+                              "load_average": round(os.getloadavg()[0], 2),
                               "planted_pairs": int(planted.size),
                               "planted_pairs_at_threshold": round(float((jaccards >= THRESHOLD).mean()), 3),
                               "planted_mean_jaccard": round(float(jaccards.mean()), 3)}
@@ -257,7 +258,7 @@ def run_datasketch(corpus: Corpus, keys: list[str], new_keys: list[str]) -> tupl
     t2 = time.perf_counter()
     found: set[tuple[str, str]] = set()
     for table in lsh.hashtables:
-        for bucket in table.keys():
+        for bucket in table.keys():  # noqa: SIM118 - a datasketch storage object, not a dict
             members = table.get(bucket)
             if len(members) > 1:
                 ordered = sorted(members)
@@ -338,9 +339,9 @@ def write_results(rows: list[dict[str, Any]], sizes: list[int], wall: float) -> 
     (RESULTS / "minhash_speed.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
     lines = [
-        "| articles | library | signatures (s) | index build (s) | all candidate pairs (s) | total (s) "
-        "| peak memory (MB) | candidate pairs | recall, all planted pairs | recall, planted pairs J ≥ 0.5 "
-        "| add 1,000 (s) |",
+        ("| articles | library | signatures (s) | index build (s) | all candidate pairs (s) | total (s) "
+         "| peak memory (MB) | candidate pairs | recall, all planted pairs | recall, planted pairs J ≥ 0.5 "
+         "| add 1,000 (s) |"),
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
@@ -360,8 +361,8 @@ def write_results(rows: list[dict[str, Any]], sizes: list[int], wall: float) -> 
                      f"| {item['memory_ratio']:.2f} |")
     ours = [r for r in rows if r["library"] == "unspun"]
     if ours:
-        lines += ["", "| articles | unspun µs per article (sig + index + pairs) | saved index (MB) | write (s) "
-                  "| reload (s) | add 1,000 to the reloaded index (s) |", "|---:|---:|---:|---:|---:|---:|"]
+        lines += ["", ("| articles | unspun µs per article (sig + index + pairs) | saved index (MB) | write (s) "
+                       "| reload (s) | add 1,000 to the reloaded index (s) |"), "|---:|---:|---:|---:|---:|---:|"]
         for r in ours:
             lines.append(f"| {r['articles']:,} | {stage_total(r) / r['articles'] * 1e6:.1f} | {fmt(r['saved_mb'], 1)} "
                          f"| {fmt(r['save_s'])} | {fmt(r['load_s'])} | {fmt(r['add_1000_s'])} |")
@@ -371,10 +372,14 @@ def write_results(rows: list[dict[str, Any]], sizes: list[int], wall: float) -> 
                   f"{first['planted_mean_jaccard']}, {first['planted_pairs_at_threshold']:.0%} of them at or "
                   "above 0.5 (the rest are rewrites too heavy for a 0.5 threshold on 5-word shingles, for "
                   "either library). Peak memory is the peak RSS of the fresh process above its RSS once the "
-                  "corpus was loaded. \"add 1,000\" signs, inserts and queries 1,000 new articles (200 of them "
+                  "corpus was loaded (at 10,000 articles it mostly reuses freed heap, so read it at the larger sizes). "
+                  "\"add 1,000\" signs, inserts and queries 1,000 new articles (200 of them "
                   "rewrites of indexed ones); for unspun it runs on the index reloaded from disk. unspun ran on "
                   f"one thread (MinHasher.signatures(workers=1)). Machine: {machine}; whole bench "
-                  f"{wall / 60:.1f} min."]
+                  f"{wall / 60:.1f} min; 1-minute load average when each run started: "
+                  + ", ".join(f"{r['library']} {r['articles']:,}: {r['load_average']}" for r in rows
+                              if "load_average" in r)
+                  + " (other work shared the 2 CPUs, so timings carry some noise)."]
     (RESULTS / "minhash_speed.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -67,11 +67,17 @@ def evaluate(rows: list[dict]) -> dict:
     origins = [r_ for r_ in rows if r_["role"] == "origin"]
     origin_of = {a: s.origin for s in stories for a in s.articles}
     origin_ok = sum(origin_of[o["id"]] == o["id"] for o in origins)
+    # stories whose versions derive from a source outside the corpus: the right answer is "no origin"
+    outside = {gold[r_["id"]] for r_ in rows if r_.get("copy_group") or r_.get("farm_network")} - {
+        gold[o["id"]] for o in origins}
+    predicted_origin = {gold[a]: s.origin for s in stories for a in s.articles if s.origin}
+    no_origin_ok = sum(story not in predicted_origin for story in outside)
     return {
         "articles": len(rows), "gold_stories": len({gold[k] for k in gold}), "predicted_stories": len(stories),
         "bcubed": {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f1, 3)},
         "roles": {"correct": role_ok, "total": len(multi), "accuracy": round(role_ok / len(multi), 3) if multi else None},
         "origin": {"correct": origin_ok, "total": len(origins)},
+        "origin_outside_corpus": {"correct": no_origin_ok, "total": len(outside)},
         "seconds": round(seconds, 1),
     }
 

@@ -22,6 +22,12 @@ def word_map(name: str) -> dict[str, str]:
     return {key.strip().lower(): value.strip() for key, value in pairs}
 
 
+@cache
+def source_outlets() -> dict[str, str]:
+    """Outlet name as written (case kept: "AP" is not "ap") -> kind (wire, state media, ministry)."""
+    return dict(line.split("\t", 1) for line in _lines("source_outlets.tsv"))
+
+
 def reporting_verbs() -> frozenset[str]:
     return word_set("reporting_verbs.txt")
 

@@ -9,6 +9,7 @@ text when much of the shorter one aligns sentence by sentence.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ class Story:
     origin_confidence: float
     derived_from: dict[str, str] = field(default_factory=dict)
     evidence: dict[str, float] = field(default_factory=dict)  # pair "a|b" -> sentence alignment
+    attributed_source: str | None = None  # the outlet the versions credit, e.g. when the origin is not stored
 
 
 @dataclass(frozen=True)
@@ -175,9 +177,12 @@ def _story(members: list[int], features: Sequence[StoryFeatures], derived: dict[
     edges = {pair: cover for pair, cover in derived.items() if pair[0] in members}
     family = sorted({m for pair in edges for m in pair})
     roles = {features[m].id: "independent" for m in members}
-    origin, confidence, sources = None, 0.0, {}
+    origin: int | None = None
+    confidence, sources = 0.0, {}
     if family:
         origin, confidence = _origin(family, edges, features)
+        if confidence < opt_origin_margin(len(family)):
+            origin = None  # no version stands out: they share a source that is not in the corpus
         for m in family:
             roles[features[m].id] = "origin" if m == origin else "derived"
         for x, y in edges:
@@ -185,8 +190,16 @@ def _story(members: list[int], features: Sequence[StoryFeatures], derived: dict[
                 if parent == origin and child != origin:
                     sources[features[child].id] = features[parent].id
     evidence = {f"{features[x].id}|{features[y].id}": round(max(c), 3) for (x, y), c in edges.items()}
+    credited = Counter(outlet for m in (family or members) for outlet in features[m].attributed)
     return Story(id="", articles=ids, roles=roles, origin=features[origin].id if origin is not None else None,
-                 origin_confidence=round(confidence, 2), derived_from=sources, evidence=evidence)
+                 origin_confidence=round(confidence, 2) if origin is not None else 0.0, derived_from=sources,
+                 evidence=evidence, attributed_source=credited.most_common(1)[0][0] if credited else None)
+
+
+def opt_origin_margin(family_size: int) -> float:
+    """The origin must hold more than an equal share of the family's evidence; with two versions, clearly
+    more (two siblings rewriting one unseen source cover each other about equally)."""
+    return 0.6 if family_size == 2 else 1.0 / family_size + 0.05
 
 
 def _origin(family: list[int], edges: dict[tuple[int, int], tuple[float, float]],

@@ -29,6 +29,38 @@ _NOT_NAMES = frozenset({
 })
 
 
+_ATTRIBUTION = re.compile(
+    r"\((?P<paren>[A-Z][A-Za-z .-]{1,30})\)|\[Source: (?P<source>[^\]]{2,40})\]|"
+    r"(?:[Aa]ccording to|[Cc]iting|reported by|told|quoted by) (?:the )?(?P<cited>[A-ZА-Я][\w .-]{1,40})")
+
+
+def attributed_sources(text: str) -> tuple[str, ...]:
+    """Known outlets the text credits: "(IANS)", "[Source: Reuters]", "according to TASS", "RIA Novosti:"."""
+    from unspun.nlp.lexicons import source_outlets
+
+    outlets = source_outlets()
+    found: list[str] = []
+    head = text[:3000]
+    for match in _ATTRIBUTION.finditer(head):
+        credited = (match.group("paren") or match.group("source") or match.group("cited") or "").strip()
+        for outlet in _outlets_in(credited, outlets):
+            if outlet not in found:
+                found.append(outlet)
+    for outlet in _outlets_in(head[:200], outlets):  # datelines and bylines: "MOSCOW — RIA Novosti."
+        if outlet not in found:
+            found.append(outlet)
+    return tuple(found)
+
+
+def _outlets_in(text: str, outlets: dict[str, str]) -> list[str]:
+    """Outlet names in the text, as whole words, longest first ("RIA Novosti" before "RIA")."""
+    hits: list[str] = []
+    for name in sorted(outlets, key=len, reverse=True):
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) and not any(name in h for h in hits):
+            hits.append(name)
+    return hits
+
+
 @dataclass(frozen=True)
 class StoryFeatures:
     """The comparable parts of one article."""
@@ -40,6 +72,7 @@ class StoryFeatures:
     published: str | None
     site: str | None
     language: str | None
+    attributed: tuple[str, ...] = ()  # outlets the text credits (wire services, state media)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -60,6 +93,7 @@ def article_features(article: Article) -> StoryFeatures:
         published=article.published,
         site=article.site,
         language=article.language,
+        attributed=attributed_sources(text),
     )
 
 
