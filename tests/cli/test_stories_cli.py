@@ -33,3 +33,21 @@ def test_stories_cli_json_schema_and_every_article_once(runner: CliRunner, tmp_p
     assert family["origin"] == "origin" and family["roles"]["origin"] == "origin"
     text = runner.invoke(app, ["stories", "--db", db, "--min-size", "2"])
     assert text.exit_code == 0 and "origin" in text.stdout
+
+
+def test_stories_cli_trace_shows_origin_and_added_sentence(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "a.jsonl"
+    rows = [("origin", ORIGIN, "2026-11-17"), ("unrelated", UNRELATED, "2026-11-18")]
+    source.write_text("".join(json.dumps({"id": i, "text": t, "published": d}) + "\n" for i, t, d in rows),
+                      encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    assert runner.invoke(app, ["ingest", str(source), "--db", db]).exit_code == 0
+    new = tmp_path / "rewrite.txt"
+    new.write_text(REWRITE, encoding="utf-8")
+    result = runner.invoke(app, ["trace", str(new), "--db", db, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["reference"] == "origin" and "origin" in document["story"]["articles"]
+    added = [c["text"] for c in document["diff"]["sentences"] if c["status"] == "added"]
+    assert added == ["Many observers believe the West has lost its influence over the region for good this time."]
+    assert "[added]" in runner.invoke(app, ["trace", str(new), "--db", db]).stdout

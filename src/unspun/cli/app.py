@@ -27,6 +27,7 @@ app.command("search")(corpus_cmd.search_command)
 app.command("quotes")(corpus_cmd.quotes_command)
 app.command("export")(corpus_cmd.export_command)
 app.command("stories")(stories_cmd.stories_command)
+app.command("trace")(stories_cmd.trace_command)
 
 
 @app.callback()

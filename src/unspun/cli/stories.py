@@ -42,3 +42,57 @@ def stories_command(
         table.add_row(story["id"], str(len(story["articles"])), Text(", ".join(story["sites"])),
                       story["first_published"] or "", story["last_published"] or "", origin, Text(roles))
     Console().print(table)
+
+
+def trace_command(
+    article: str = typer.Argument(..., help="A stored article id, or a file or URL to trace (not stored)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    format: StoriesFormat = typer.Option(StoriesFormat.text, "--format", "-f", help="text or json."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching private or loopback URLs."),
+) -> None:
+    """Find an article's story, its origin, and what this version added, changed or dropped."""
+    from unspun.analysis import analyze_article
+    from unspun.errors import InputError, UnspunError
+    from unspun.ingest.sources import read_inputs
+    from unspun.store import open_store
+    from unspun.stories.build import trace_article
+
+    with open_store(db) as store:
+        target = store.article(article)
+        if target is None:
+            items = list(read_inputs(article, allow_private))
+            if not items:
+                raise InputError(f"{article}: not a stored article id, nor a file or URL")
+            _label, item = items[0]
+            if isinstance(item, UnspunError):
+                raise item
+            target = item
+        stored = list(store.iter_articles())
+        document = trace_article(target, stored, analyze_article, store.analysis)
+    if format is StoriesFormat.json:
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    _print_trace(document)
+
+
+def _print_trace(document: dict) -> None:
+    console = Console()
+    story = document["story"]
+    console.print(Text(f"{document['article']} belongs to {story['id']} ({len(story['articles'])} articles; "
+                       f"origin: {story['origin'] or 'not in the store'}"
+                       + (f", credited: {story['attributed_source']}" if story.get("attributed_source") else "")
+                       + ")", style="bold"))
+    diff = document["diff"]
+    if diff is None:
+        console.print("No other version of this story is stored.")
+        return
+    console.print(Text(f"Compared with {document['reference']}: " + ", ".join(
+        f"{n} {k.replace('_', ' ')}" for k, n in diff["counts"].items())))
+    styles = {"preserved": "green", "paraphrased": "cyan", "added": "bold red"}
+    for change in diff["sentences"]:
+        console.print(Text(f"[{change['status']}] ", style=styles[change["status"]]) + Text(change["text"]))
+    for change in diff["dropped"]:
+        console.print(Text("[dropped] ", style="yellow") + Text(change["text"], style="dim"))
+    for quote in diff["unsupported_quotes"]:
+        console.print(Text(f"[unsupported quote, {quote['speaker_type']} source] ", style="bold magenta")
+                      + Text(quote["text"]))

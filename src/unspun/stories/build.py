@@ -34,3 +34,35 @@ def stories_json(stories: list[Story], articles: list[Article]) -> dict[str, Any
             "last_published": dates[-1] if dates else None,
         })
     return {"schema": SCHEMA, "stories": out}
+
+
+def trace_article(target: Article, stored: list[Article], analyse, load_analysis) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The story of one article (stored or new), its origin, and its diff against the reference version.
+
+    analyse(article) -> Analysis runs the per-article analysis; load_analysis(id) -> Analysis | None reads
+    a stored one. The reference is the story's origin, else its fullest other version.
+    """
+    from unspun.stories.diff import diff_versions
+    from unspun.stories.embeddings import load_encoder
+
+    others = [a for a in stored if a.id != target.id]
+    articles = [target, *others]
+    stories = build_stories(articles)
+    story = next(s for s in stories if target.id in s.articles)
+    features = {a.id: len(a.text) for a in articles}
+    candidates = [i for i in story.articles if i != target.id]
+    reference_id = story.origin if story.origin and story.origin != target.id else (
+        max(candidates, key=lambda i: features[i]) if candidates else None)
+    document: dict[str, Any] = {"schema": "unspun.trace/1", "article": target.id,
+                                "story": stories_json([story], articles)["stories"][0], "reference": reference_id}
+    if reference_id is None:
+        document["diff"] = None
+        return document
+    by_id = {a.id: a for a in articles}
+
+    def analysis_of(article_id: str):  # type: ignore[no-untyped-def]
+        return (load_analysis(article_id) if article_id != target.id else None) or analyse(by_id[article_id])
+
+    diff = diff_versions(analysis_of(target.id or ""), analysis_of(reference_id), load_encoder().encode)
+    document["diff"] = {**asdict(diff), "counts": diff.counts()}
+    return document

@@ -1,0 +1,105 @@
+"""What a version of a story kept, changed, added and dropped, sentence by sentence, against a reference
+(the origin, or the story's fullest version), and which of its quotes the reference does not support."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from unspun.records import Analysis
+from unspun.stories.features import split_sentences
+
+PRESERVED = 0.90  # cosine: the same sentence, lightly edited
+PARAPHRASED = 0.72  # the same fact in other words (StoryOptions.sentence_match)
+
+
+@dataclass(frozen=True)
+class SentenceChange:
+    text: str
+    start: int  # offset in its own article's text
+    end: int
+    status: str  # preserved, paraphrased, added (in the version) or dropped (from the reference)
+    similarity: float
+    counterpart: str | None = None  # the matching sentence of the other article
+
+
+@dataclass(frozen=True)
+class UnsupportedQuote:
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+    speaker_type: str
+
+
+@dataclass
+class VersionDiff:
+    version: str
+    reference: str
+    sentences: list[SentenceChange] = field(default_factory=list)
+    dropped: list[SentenceChange] = field(default_factory=list)
+    unsupported_quotes: list[UnsupportedQuote] = field(default_factory=list)
+    added_hedges: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in ("preserved", "paraphrased", "added")}
+        for change in self.sentences:
+            out[change.status] += 1
+        out["dropped"] = len(self.dropped)
+        out["unsupported_quotes"] = len(self.unsupported_quotes)
+        return out
+
+
+def diff_versions(version: Analysis, reference: Analysis, embed) -> VersionDiff:  # type: ignore[no-untyped-def]
+    """Compare one analysed version with the reference version of its story."""
+    v_text, r_text = version.article.text, reference.article.text
+    v_sents, r_sents = _located(v_text), _located(r_text)
+    vectors = embed([s for s, _, _ in v_sents] + [s for s, _, _ in r_sents])
+    v_vec, r_vec = vectors[: len(v_sents)], vectors[len(v_sents):]
+    sims = v_vec @ r_vec.T if len(v_sents) and len(r_sents) else np.zeros((len(v_sents), len(r_sents)))
+    result = VersionDiff(version=version.article.id or "", reference=reference.article.id or "")
+    for k, (sentence, start, end) in enumerate(v_sents):
+        best = int(sims[k].argmax()) if len(r_sents) else -1
+        score = float(sims[k, best]) if best >= 0 else 0.0
+        status = "preserved" if score >= PRESERVED else "paraphrased" if score >= PARAPHRASED else "added"
+        result.sentences.append(SentenceChange(sentence, start, end, status, round(score, 3),
+                                               r_sents[best][0] if status != "added" else None))
+    for k, (sentence, start, end) in enumerate(r_sents):
+        score = float(sims[:, k].max()) if len(v_sents) else 0.0
+        if score < PARAPHRASED:
+            result.dropped.append(SentenceChange(sentence, start, end, "dropped", round(score, 3)))
+    added = [c for c in result.sentences if c.status == "added"]
+    result.unsupported_quotes = _unsupported(version, reference, embed)
+    result.added_hedges = [h.text for h in version.hedges if any(c.start <= h.start < c.end for c in added)]
+    return result
+
+
+def _located(text: str) -> list[tuple[str, int, int]]:
+    out, cursor = [], 0
+    for sentence in split_sentences(text):
+        start = text.find(sentence, cursor)
+        if start < 0:
+            continue
+        out.append((sentence, start, start + len(sentence)))
+        cursor = start + len(sentence)
+    return out
+
+
+def _unsupported(version: Analysis, reference: Analysis, embed) -> list[UnsupportedQuote]:  # type: ignore[no-untyped-def]
+    """Quotes of the version whose words the reference never carries, verbatim or paraphrased."""
+    quotes = [q for q in version.quotes if q.kind in ("direct", "mixed") and len(q.text.split()) >= 4]
+    if not quotes:
+        return []
+    reference_sentences = [s for s, _, _ in _located(reference.article.text)] or [reference.article.text]
+    vectors = embed([q.text for q in quotes] + reference_sentences)
+    q_vec, r_vec = vectors[: len(quotes)], vectors[len(quotes):]
+    best = (q_vec @ r_vec.T).max(axis=1)
+    reference_text = " ".join(reference.article.text.lower().split())
+    out = []
+    for quote, score in zip(quotes, best, strict=True):
+        verbatim = " ".join(quote.text.lower().split()).strip(" ,.") in reference_text
+        if not verbatim and score < PARAPHRASED:
+            out.append(UnsupportedQuote(quote.text, quote.start, quote.end, quote.speaker.name or quote.speaker.text,
+                                        quote.speaker.type))
+    return out
