@@ -51,3 +51,8 @@ def test_stories_cli_trace_shows_origin_and_added_sentence(runner: CliRunner, tm
     added = [c["text"] for c in document["diff"]["sentences"] if c["status"] == "added"]
     assert added == ["Many observers believe the West has lost its influence over the region for good this time."]
     assert "[added]" in runner.invoke(app, ["trace", str(new), "--db", db]).stdout
+    page = tmp_path / "trace.html"
+    html = runner.invoke(app, ["trace", str(new), "--db", db, "--format", "html", "--out", str(page)])
+    assert html.exit_code == 0, html.output
+    content = page.read_text(encoding="utf-8")
+    assert '<span class="added">Many observers believe' in content and "<script" not in content

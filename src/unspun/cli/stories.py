@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -16,6 +18,12 @@ from unspun.cli.ingest import DB_HELP
 class StoriesFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+class TraceFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
 
 
 def stories_command(
@@ -47,7 +55,8 @@ def stories_command(
 def trace_command(
     article: str = typer.Argument(..., help="A stored article id, or a file or URL to trace (not stored)."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    format: StoriesFormat = typer.Option(StoriesFormat.text, "--format", "-f", help="text or json."),
+    format: TraceFormat = typer.Option(TraceFormat.text, "--format", "-f", help="text, json or html."),
+    out: Path = typer.Option(Path("unspun-trace.html"), "--out", "-o", help="Where --format html writes."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching private or loopback URLs."),
 ) -> None:
     """Find an article's story, its origin, and what this version added, changed or dropped."""
@@ -69,7 +78,14 @@ def trace_command(
             target = item
         stored = list(store.iter_articles())
         document = trace_article(target, stored, analyze_article, store.analysis)
-    if format is StoriesFormat.json:
+        reference = store.article(document["reference"]) if document["reference"] else None
+    if format is TraceFormat.html:
+        from unspun.render.trace import render_trace_html
+
+        out.write_text(render_trace_html(document, target.text, reference.text if reference else ""), "utf-8")
+        print(f"unspun: wrote the side-by-side view to {out}", file=sys.stderr)
+        return
+    if format is TraceFormat.json:
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return
     _print_trace(document)

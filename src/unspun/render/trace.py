@@ -1,0 +1,37 @@
+"""The side-by-side HTML of `unspun trace`: a version next to its reference, differences highlighted."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+
+def render_trace_html(document: dict[str, Any], version_text: str, reference_text: str) -> str:
+    """Self-contained page, no script; every piece of article text escaped by the template."""
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    template = env.from_string(resources.files("unspun.render").joinpath("templates", "trace.html").read_text("utf-8"))
+    diff = document.get("diff") or {}
+    return template.render(
+        doc=document,
+        version=_pieces(version_text, diff.get("sentences", []), diff.get("unsupported_quotes", [])),
+        reference=_pieces(reference_text, diff.get("dropped", []), []),
+    )
+
+
+def _pieces(text: str, changes: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(text, css class) runs covering the whole text: sentences by status, unsupported quotes marked."""
+    marks = sorted([(c["start"], c["end"], c["status"]) for c in changes]
+                   + [(q["start"], q["end"], "unsupported") for q in quotes])
+    out, cursor = [], 0
+    for start, end, status in marks:
+        if start < cursor:
+            continue  # an unsupported quote inside an added sentence keeps the sentence's colour
+        if start > cursor:
+            out.append((text[cursor:start], ""))
+        out.append((text[start:end], status))
+        cursor = end
+    if cursor < len(text):
+        out.append((text[cursor:], ""))
+    return out
