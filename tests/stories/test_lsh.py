@@ -182,6 +182,8 @@ def test_lsh_insert_checks_leave_the_index_unchanged() -> None:
     lsh.insert_many(["a", "b", "c"], sigs)
     with pytest.raises(ValueError, match="key 'b' at position 1 is already in the index"):
         lsh.insert_many(["d", "b"], sigs[:2])
+    with pytest.raises(ValueError, match="key 'e' at position 1 appears twice in this batch"):
+        lsh.insert_many(["e", "e"], sigs[:2])
     with pytest.raises(ValueError, match="is not a str"):
         lsh.insert_many(["e", 5], sigs[:2])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="got 1 keys for 2 signatures"):
@@ -193,3 +195,5 @@ def test_lsh_insert_checks_leave_the_index_unchanged() -> None:
     assert lsh.keys == ["a", "b", "c"]
     assert "d" not in lsh and "a" in lsh
     assert len(lsh) == 3 and lsh.signatures.shape == (3, 16)
+    with pytest.raises(ValueError, match="read-only"):
+        lsh.signatures[0, 0] = 1
