@@ -28,6 +28,12 @@ RESULTS = REPO / "bench" / "results"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")
 # From ../shared/notes/models.md: sentence-transformers on torch CPU, same machine, not rerun here.
 TORCH_REFERENCE = {1: 155, 2: 228}
+# Seen while writing this bench, in a run while other processes held a core (not in the table below).
+CONTENTION_NOTE = (
+    "Two BLAS threads are fragile on a shared machine: in an earlier run, while other processes held a core, "
+    "three of the four 2-thread rows fell to medians of 27-37 sentences/s (OpenBLAS threads wait on each other) while the "
+    "1-thread rows held 135-141. For batch work, one BLAS thread per worker process is the safer setting."
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+|\n+")
 
 
@@ -111,6 +117,10 @@ def machine() -> dict:
             "blas": f"{blas['name']} {blas['version']}", "load_average_at_start": os.getloadavg()}
 
 
+def load(averages: list[float]) -> str:
+    return ", ".join(f"{x:.2f}" for x in averages) or "not recorded"
+
+
 def write_results(runs: list[dict], host: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     lines = ["| BLAS threads | batch size | sentences/s (best) | sentences/s (median) | tokens/s | peak RSS (MB) |",
@@ -134,9 +144,11 @@ def write_results(runs: list[dict], host: dict) -> None:
         (f"For comparison (../shared/notes/models.md, same machine, measured separately, sentence lengths not "
         f"recorded): sentence-transformers on torch CPU, {torch}."),
         "",
+        CONTENTION_NOTE,
+        "",
         (f"Machine: {host['cpu']}, {host['cpus']} CPUs, Python {host['python']}, numpy {host['numpy']} with "
-        f"{host['blas']}. Load average at start {', '.join(f'{x:.2f}' for x in host['load_average_at_start'])}: "
-        "other work on the machine makes single runs noisy, hence best-of."),
+        f"{host['blas']}. Load average (1, 5, 15 min) at start {load(host['load_average_at_start'])}, at end "
+         f"{load(host.get('load_average_at_end', []))}: other work on the machine makes runs noisy, hence best-of."),
     ]
     (RESULTS / "embedding_speed.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (RESULTS / "embedding_speed.json").write_text(json.dumps({"machine": host, "runs": runs}, indent=2) + "\n")
@@ -165,6 +177,7 @@ def main() -> None:
         for batch_size in args.batch_sizes:
             runs.append(child(threads, batch_size, args.sentences, args.repeats))
             print(json.dumps(runs[-1]), file=sys.stderr)
+    host["load_average_at_end"] = os.getloadavg()
     write_results(runs, host)
 
 

@@ -12,7 +12,7 @@
      +-- FetchError            a URL could not be fetched
      |    +-- PrivateAddressError
      |    +-- RobotsDisallowedError  the site's robots.txt asks crawlers not to fetch the page
-     +-- ModelError            the spaCy pipeline is missing or not the pinned one
+     +-- ModelError            a model package (spaCy pipeline, sentence encoder) is missing or not the pinned one
  +-- StoreError            the database cannot be opened, reached or written
  +-- AnalysisError         analysing one article failed unexpectedly (a bug: please report it)
 """
