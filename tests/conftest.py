@@ -250,10 +250,9 @@ def _handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture(scope="session")
-def _loopback_server() -> Iterator[LoopbackServer]:
-    state = LoopbackServer(port=0)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+def _serve(state: Any, handler: type[BaseHTTPRequestHandler]) -> Iterator[Any]:
+    """Run a threaded HTTP server on a free loopback port for the session; state.port tells where."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -261,6 +260,12 @@ def _loopback_server() -> Iterator[LoopbackServer]:
     yield state
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def _loopback_server() -> Iterator[LoopbackServer]:
+    state = LoopbackServer(port=0)
+    yield from _serve(state, _handler(state))
 
 
 @pytest.fixture
@@ -452,14 +457,7 @@ def _site_handler(site: SiteServer) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture(scope="session")
 def _site_server() -> Iterator[SiteServer]:
     state = SiteServer(port=0)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _site_handler(state))
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    yield from _serve(state, _site_handler(state))
 
 
 @pytest.fixture
