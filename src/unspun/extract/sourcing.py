@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from unspun.records import Entity, Quote, Sourcing
 
@@ -37,9 +38,9 @@ def _inside(entity: Entity, quotes: list[Quote]) -> bool:
     return any(q.kind == "direct" and q.start <= entity.start and entity.end <= q.end for q in quotes)
 
 
-def _unique(names: object) -> list[str]:
+def _unique(names: Iterable[str | None]) -> list[str]:
     seen: list[str] = []
-    for name in names:  # type: ignore[attr-defined]
-        if name not in seen:
+    for name in names:
+        if name is not None and name not in seen:
             seen.append(name)
     return seen

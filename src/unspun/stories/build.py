@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from unspun.records import Article
+from unspun.records import Analysis, Article
 from unspun.stories.cluster import Story, StoryOptions, cluster_stories, embed_articles
 from unspun.stories.features import article_features
 
@@ -36,7 +37,12 @@ def stories_json(stories: list[Story], articles: list[Article]) -> dict[str, Any
     return {"schema": SCHEMA, "stories": out}
 
 
-def trace_article(target: Article, stored: list[Article], analyse, load_analysis) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def trace_article(
+    target: Article,
+    stored: list[Article],
+    analyse: Callable[[Article], Analysis],
+    load_analysis: Callable[[str], Analysis | None],
+) -> dict[str, Any]:
     """The story of one article (stored or new), its origin, and its diff against the reference version.
 
     analyse(article) -> Analysis runs the per-article analysis; load_analysis(id) -> Analysis | None reads
@@ -60,7 +66,7 @@ def trace_article(target: Article, stored: list[Article], analyse, load_analysis
         return document
     by_id = {a.id: a for a in articles}
 
-    def analysis_of(article_id: str):  # type: ignore[no-untyped-def]
+    def analysis_of(article_id: str) -> Analysis:
         return (load_analysis(article_id) if article_id != target.id else None) or analyse(by_id[article_id])
 
     diff = diff_versions(analysis_of(target.id or ""), analysis_of(reference_id), load_encoder().encode)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from unspun.records import Analysis
+from unspun.stories.cluster import Embed
 from unspun.stories.features import split_sentences
 
 PRESERVED = 0.90  # cosine: the same sentence, lightly edited
@@ -51,7 +52,7 @@ class VersionDiff:
         return out
 
 
-def diff_versions(version: Analysis, reference: Analysis, embed) -> VersionDiff:  # type: ignore[no-untyped-def]
+def diff_versions(version: Analysis, reference: Analysis, embed: Embed) -> VersionDiff:
     """Compare one analysed version with the reference version of its story."""
     v_text, r_text = version.article.text, reference.article.text
     v_sents, r_sents = _located(v_text), _located(r_text)
@@ -86,7 +87,7 @@ def _located(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def _unsupported(version: Analysis, reference: Analysis, embed) -> list[UnsupportedQuote]:  # type: ignore[no-untyped-def]
+def _unsupported(version: Analysis, reference: Analysis, embed: Embed) -> list[UnsupportedQuote]:
     """Quotes of the version whose words the reference never carries, verbatim or paraphrased."""
     quotes = [q for q in version.quotes if q.kind in ("direct", "mixed") and len(q.text.split()) >= 4]
     if not quotes:
