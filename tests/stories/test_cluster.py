@@ -31,7 +31,7 @@ REWRITE = ("The defence ministry of Valdoria announced on Monday that minister A
            "Many observers believe the West has lost its influence over the region for good this time. "
            "The minister will chair the fourteenth session of the joint military commission on December 3. "
            "Vessarin will also meet the president of Tarsania to discuss air defence production.")
-INDEPENDENT = ("Anatol Vessarin landed in Selvara late on Tuesday evening with a large delegation of engineers. "
+INDEPENDENT = ("Anatol Vessarin landed in Selvara late on Tuesday evening with a delegation of 40 engineers. "
                "Local reporters saw the Valdoria convoy drive straight to the commission building downtown. "
                "Officials in Tarsania said production contracts worth 400 million could be signed soon.")
 UNRELATED = ("The city council of Harwick voted on Thursday to close two public libraries next summer. "
@@ -72,9 +72,12 @@ def test_cluster_rewrite_family_and_singleton() -> None:
 
 
 def test_cluster_other_language_needs_names_and_numbers() -> None:
-    russian = Article(text="Министр Anatol Vessarin посетит Selvara 3 декабря, сообщил Valdoria. Контракты на "
+    russian = Article(text="Министр Anatol Vessarin прибыл в Selvara с 40 инженерами, сообщил Valdoria. Контракты на "
                            "400 миллионов будут подписаны в Tarsania на этой неделе.", id="ru", language="ru")
-    features = [article_features(a) for a in [*articles(), russian]]
+    chance = Article(text="Президент Tarsania посетил Selvara. На выставке показали 400 новых автомобилей из "
+                          "Valdoria и Korea.", id="ru-other", language="ru")
+    features = [article_features(a) for a in [*articles(), russian, chance]]
     stories = cluster_stories(features, embed_articles(features, bag_of_words))
     by_article = {a: s for s in stories for a in s.articles}
     assert by_article["ru"] is by_article["independent"] and by_article["ru"].roles["ru"] == "independent"
+    assert by_article["ru-other"].articles == ["ru-other"]  # one shared number and some names are chance

@@ -153,7 +153,9 @@ def _same_story(a: StoryFeatures, b: StoryFeatures, vectors: Vectors, i: int, j:
         return False, (0.0, 0.0)
     foreign = a.language not in (None, "en", "und") or b.language not in (None, "en", "und")
     if foreign:  # the English encoder cannot read other languages: names and numbers must agree
-        return names >= opt.cross_language_overlap and numbers >= opt.cross_language_overlap, (0.0, 0.0)
+        shared = len(a.numbers & b.numbers) >= 2 and len(a.names & b.names) >= 2  # one shared year or name is chance
+        agree = names >= opt.cross_language_overlap and numbers >= opt.cross_language_overlap
+        return shared and agree, (0.0, 0.0)
     cover = alignment(vectors.sentences[i], vectors.sentences[j], opt.sentence_match)
     similarity = float(vectors.articles[i] @ vectors.articles[j])
     same = max(cover) >= opt.same_story_alignment or (
