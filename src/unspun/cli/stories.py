@@ -49,7 +49,8 @@ def stories_command(
         origin = f"{story['origin']} ({story['origin_confidence']:.0%})" if story["origin"] else "—"
         table.add_row(story["id"], str(len(story["articles"])), Text(", ".join(story["sites"])),
                       story["first_published"] or "", story["last_published"] or "", origin, Text(roles))
-    Console().print(table)
+    console = Console()
+    (console if console.is_terminal else Console(width=160)).print(table)
 
 
 def trace_command(
