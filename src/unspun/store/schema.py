@@ -57,39 +57,9 @@ analyses = Table(
 )
 
 
-def _span_columns(prefix: str = "") -> list[Column]:
+def _span_columns(prefix: str) -> list[Column]:
     return [Column(f"{prefix}text", Text), Column(f"{prefix}start", Integer), Column(f"{prefix}end", Integer)]
 
-
-quotes = Table(
-    "quotes",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("text", Text, nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Column("kind", String(16), nullable=False),
-    *_span_columns("cue_"),
-    *_span_columns("speaker_"),
-    Column("speaker_name", Text),
-    Column("speaker_type", String(16), nullable=False),
-    Column("speaker_role", String(32)),
-    Column("speaker_affiliation", Text),
-    Column("speaker_resolved_by", String(16)),
-    Column("continuation", Boolean, nullable=False),
-    Column("group_no", Integer),
-    # copied from the article so that filtered, dated quote queries need no join (migration 0003)
-    Column("site", String(255)),
-    Column("published", String(10)),
-    Index("ix_quotes_article", "article_id"),
-    Index("ix_quotes_speaker_type", "speaker_type"),
-    Index("ix_quotes_speaker_name", "speaker_name"),
-    Index("ix_quotes_type_published", "speaker_type", "published"),
-    Index("ix_quotes_site_published", "site", "published"),
-    Index("ix_quotes_published", "published"),
-)
 
 def _results_table(name: str, *columns: Column | Index) -> Table:
     """A table of spans found in an article: its offsets and text, plus the columns of its kind."""
@@ -106,6 +76,28 @@ def _results_table(name: str, *columns: Column | Index) -> Table:
     )
 
 
+quotes = _results_table(
+    "quotes",
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    *_span_columns("cue_"),
+    *_span_columns("speaker_"),
+    Column("speaker_name", Text),
+    Column("speaker_type", String(16), nullable=False),
+    Column("speaker_role", String(32)),
+    Column("speaker_affiliation", Text),
+    Column("speaker_resolved_by", String(16)),
+    Column("continuation", Boolean, nullable=False),
+    Column("group_no", Integer),
+    # copied from the article so that filtered, dated quote queries need no join (migration 0003)
+    Column("site", String(255)),
+    Column("published", String(10)),
+    Index("ix_quotes_speaker_type", "speaker_type"),
+    Index("ix_quotes_speaker_name", "speaker_name"),
+    Index("ix_quotes_type_published", "speaker_type", "published"),
+    Index("ix_quotes_site_published", "site", "published"),
+    Index("ix_quotes_published", "published"),
+)
 entities = _results_table("entities", Column("label", String(16), nullable=False), Column("name", Text, nullable=False),
                           Index("ix_entities_name", "name"))
 dates = _results_table("dates", Column("value", String(32)))
