@@ -57,8 +57,14 @@ def analyze_doc(doc: Doc, article: Article) -> Analysis:
     )
 
 
+def ensure_english(article: Article, source: str) -> None:
+    """Refuse non-English text; ingest's language detection already recognised English, so skip it then."""
+    if article.language != "en":
+        check_english(article.text, source)
+
+
 def analyze_article(article: Article, nlp: Language | None = None, source: str = "input") -> Analysis:
-    check_english(article.text, source)
+    ensure_english(article, source)
     nlp = nlp or load_pipeline()
     return analyze_doc(nlp(article.text), article)
 
@@ -106,7 +112,7 @@ def analyze_batch(batch: Sequence[tuple[str, Article | UnspunError]], nlp: Langu
     for label, item in batch:
         if not isinstance(item, UnspunError):
             try:
-                check_english(item.text, label)
+                ensure_english(item, label)
             except UnspunError as exc:
                 item = exc
         if isinstance(item, UnspunError):

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from unspun.config import FEED_CONTENT_TYPES, FETCH_CONTENT_TYPES, MAX_FEED_BYTES, MAX_SITEMAP_DEPTH
+from unspun.config import FEED_CONTENT_TYPES, MAX_FEED_BYTES, MAX_SITEMAP_DEPTH
 from unspun.errors import EmptyInputError, FetchError, NotAFeedError, UnspunError
 from unspun.ingest.compression import GZIP_MAGIC, gunzip
 from unspun.ingest.crawler import Crawler
@@ -104,21 +104,6 @@ def parse_listing(data: bytes, source: str, base_url: str | None = None) -> List
             seen.add(url)
             unique.append(replace(page, url=url))
     return Listing(kind, unique)
-
-
-def read_feed(url: str, crawler: Crawler) -> Iterator[Item]:
-    """Every article a feed or sitemap URL lists; the listing itself is fetched as the user asked for it."""
-    try:
-        final_url, body, _ = crawler.fetch(
-            url,
-            content_types=FETCH_CONTENT_TYPES + FEED_CONTENT_TYPES,
-            max_bytes=MAX_FEED_BYTES,
-            check_robots=False,
-        )
-    except UnspunError as exc:
-        yield url, exc
-        return
-    yield from read_listing(body, url, crawler, base_url=final_url)
 
 
 def read_listing(data: bytes, source: str, crawler: Crawler, base_url: str | None = None) -> Iterator[Item]:

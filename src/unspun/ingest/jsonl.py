@@ -44,16 +44,7 @@ def labelled(article: Article, location: str) -> tuple[str, Article]:
 
 def read_jsonl(text: str, source: str) -> Iterator[tuple[str, Article | UnspunError]]:
     """Yield (label, article or the error that made the line unusable) for each non-blank line."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        label = f"{source}:{number}"
-        try:
-            article = parse_record(line, label)
-        except UnspunError as exc:
-            yield label, exc
-            continue
-        yield labelled(article, label)
+    return read_jsonl_chunks([text.encode("utf-8")], source)
 
 
 def read_jsonl_chunks(chunks: Iterable[bytes], source: str) -> Iterator[tuple[str, Article | UnspunError]]:
