@@ -86,7 +86,7 @@ def export_command(
     out: Path = typer.Option(..., "--out", "-o", help="File to write."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     table: str = typer.Option("articles", "--table", "-t",
-                              help="articles, analyses, quotes, entities, dates or hedges."),
+                              help="articles, analyses, quotes, entities, dates, hedges, stories or story_members."),
     format: str = typer.Option("jsonl", "--format", "-f", help="jsonl, csv or parquet."),
 ) -> None:
     """Export one table of the store for pandas, DuckDB or anything that reads JSON Lines, CSV or Parquet."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -30,27 +31,34 @@ def stories_command(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     format: StoriesFormat = typer.Option(StoriesFormat.text, "--format", "-f", help="text or json."),
     min_size: int = typer.Option(1, "--min-size", min=1, help="Show only stories with at least this many articles."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Re-cluster every stored article (features are kept)."),
 ) -> None:
-    """List stories, largest first, with their sites, time span, origin and each version's role."""
+    """List stories, largest first, with their sites, time span, origin and each version's role.
+
+    Articles stored since the last run are embedded once and join (or merge) the stored stories."""
     from unspun.store import open_store
-    from unspun.stories.build import build_stories, stories_json
+    from unspun.store.stories import load_stories
+    from unspun.stories.build import stories_json
+    from unspun.stories.update import update_stories
 
     with open_store(db) as store:
-        articles = list(store.iter_articles())
-    document = stories_json(build_stories(articles), articles)
+        console = Console(stderr=True)
+        with Progress(TextColumn("embedding new articles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True, disable=not console.is_terminal) as bar:
+            task = bar.add_task("embed", total=None)
+            update_stories(store, rebuild=rebuild, progress=lambda n: bar.advance(task, n))
+        document = stories_json(load_stories(store, min_size))
     if format is StoriesFormat.json:
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return
     table = Table("story", "articles", "sites", "from", "to", "origin (confidence)", "roles")
     for story in document["stories"]:
-        if len(story["articles"]) < min_size:
-            continue
         roles = ", ".join(f"{a}: {r}" for a, r in story["roles"].items())
         origin = f"{story['origin']} ({story['origin_confidence']:.0%})" if story["origin"] else "—"
         table.add_row(story["id"], str(len(story["articles"])), Text(", ".join(story["sites"])),
                       story["first_published"] or "", story["last_published"] or "", origin, Text(roles))
-    console = Console()
-    (console if console.is_terminal else Console(width=160)).print(table)
+    out = Console()
+    (out if out.is_terminal else Console(width=160)).print(table)
 
 
 def trace_command(
@@ -77,8 +85,7 @@ def trace_command(
             if isinstance(item, UnspunError):
                 raise item
             target = item
-        stored = list(store.iter_articles())
-        document = trace_article(target, stored, analyze_article, store.analysis)
+        document = trace_article(store, target, analyze_article)
         reference = store.article(document["reference"]) if document["reference"] else None
     if format is TraceFormat.html:
         from unspun.render.trace import render_trace_html

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -104,3 +105,48 @@ dates = _results_table("dates", Column("value", String(32)))
 hedges = _results_table("hedges", Column("kind", String(16), nullable=False))
 
 RESULT_TABLES = (quotes, entities, dates, hedges)
+
+# Stories (migration 0004): what story matching needs of each article, kept so that new articles join
+# stories without re-embedding or re-clustering what is stored; and the stories themselves.
+story_features = Table(
+    "story_features",
+    metadata,
+    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", String(64), nullable=False),  # encoder and shingling; another version is recomputed
+    Column("language", String(16)),
+    Column("published", String(10)),
+    Column("words", Integer, nullable=False),
+    Column("fingerprint", String(40), nullable=False),
+    Column("names", Text, nullable=False),  # space-separated name keys
+    Column("numbers", Text, nullable=False),
+    Column("attributed", Text, nullable=False),  # JSON list of credited outlets
+    Column("signature", LargeBinary),  # MinHash, uint32 x num_perm; null without words
+    Column("vector", LargeBinary, nullable=False),  # mean sentence vector, float16
+    Column("sentences", LargeBinary, nullable=False),  # sentence vectors, float16, n x dimensions
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("origin", String(255)),
+    Column("origin_confidence", Float, nullable=False),
+    Column("attributed_source", Text),
+    Column("evidence", Text, nullable=False),  # JSON: "a|b" -> sentence alignment
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_stories_size", "size"),
+)
+
+story_members = Table(
+    "story_members",
+    metadata,
+    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("derived_from", String(255)),
+    Column("note", Text),
+    Index("ix_story_members_story", "story_id"),
+)
+
+STORY_TABLES = (story_features, stories, story_members)

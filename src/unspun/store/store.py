@@ -296,10 +296,12 @@ class Store:
                     for r in conn.execute(query).mappings()]
 
     def export_rows(self, table_name: str, batch_size: int = 2000) -> Iterator[dict[str, Any]]:
-        """Stream every row of one table (articles, analyses, quotes, entities, dates, hedges)."""
-        table = schema.metadata.tables.get(table_name)
+        """Stream every row of one table (articles, analyses, quotes, entities, dates, hedges, stories,
+        story_members; not the binary matching features)."""
+        exportable = {t.name: t for t in schema.metadata.sorted_tables if t is not schema.story_features}
+        table = exportable.get(table_name)
         if table is None:
-            raise StoreError(f"no table {table_name!r}; choose one of {', '.join(sorted(schema.metadata.tables))}")
+            raise StoreError(f"no table {table_name!r}; choose one of {', '.join(sorted(exportable))}")
         with self.engine.connect().execution_options(stream_results=True, yield_per=batch_size) as conn:
             order = [c for c in table.primary_key.columns]
             for row in conn.execute(select(table).order_by(*order)).mappings():

@@ -1,74 +1,86 @@
-"""Build stories over a store's articles: features, sentence vectors, clustering (the orchestrator)."""
+"""Stories as documents: build them in memory or from a store, the `unspun.stories/1` JSON, and the trace of
+one article (its story, origin and diff), the orchestrators behind `unspun stories` and `unspun trace`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from unspun.records import Analysis, Article
-from unspun.stories.cluster import Story, StoryOptions, cluster_stories, embed_articles
+from unspun.store import stories as story_store
+from unspun.store.store import Store
+from unspun.stories.align import Embed, embed_articles
+from unspun.stories.cluster import Story, StoryOptions, cluster_stories
 from unspun.stories.features import article_features
+from unspun.stories.update import default_embed, matchable, place_articles, update_stories
 
 SCHEMA = "unspun.stories/1"
+Members = story_store.Members
 
 
-def build_stories(articles: list[Article], options: StoryOptions | None = None) -> list[Story]:
-    """Every article in exactly one story (singletons included), largest stories first."""
-    from unspun.stories.embeddings import load_encoder
-
+def build_stories(articles: Sequence[Article], options: StoryOptions | None = None,
+                  embed: Embed | None = None) -> list[Story]:
+    """Stories over articles held in memory (no store): every article in exactly one, largest first."""
     features = [article_features(a) for a in articles]
-    return cluster_stories(features, embed_articles(features, load_encoder().encode), options)
+    return cluster_stories(features, embed_articles(features, embed or default_embed()), options)
 
 
-def stories_json(stories: list[Story], articles: list[Article]) -> dict[str, Any]:
-    """The `unspun.stories/1` document: stories with their articles, roles, origin and sites."""
+def with_members(stories: Sequence[Story], articles: Sequence[Article]) -> list[tuple[Story, Members]]:
     by_id = {a.id: a for a in articles}
+    return [(s, [(by_id[i].site, by_id[i].published) for i in s.articles]) for s in stories]
+
+
+def stories_json(stories: Sequence[tuple[Story, Members]]) -> dict[str, Any]:
+    """The `unspun.stories/1` document: stories with their articles, roles, origin, sites and time span."""
     out = []
-    for story in stories:
-        members = [by_id[i] for i in story.articles]
-        dates = sorted(a.published for a in members if a.published)
-        out.append({
-            **asdict(story),
-            "sites": sorted({a.site for a in members if a.site}),
-            "first_published": dates[0] if dates else None,
-            "last_published": dates[-1] if dates else None,
-        })
+    for story, members in stories:
+        dates = sorted(d for _, d in members if d)
+        out.append({**asdict(story), "sites": sorted({site for site, _ in members if site}),
+                    "first_published": dates[0] if dates else None, "last_published": dates[-1] if dates else None})
     return {"schema": SCHEMA, "stories": out}
 
 
-def trace_article(
-    target: Article,
-    stored: list[Article],
-    analyse: Callable[[Article], Analysis],
-    load_analysis: Callable[[str], Analysis | None],
-) -> dict[str, Any]:
-    """The story of one article (stored or new), its origin, and its diff against the reference version.
+def story_of(store: Store, target: Article, options: StoryOptions | None = None,
+             embed: Embed | None = None) -> tuple[Story, Members]:
+    """The story of an article: a stored one's as stored (after bringing the store's stories up to date);
+    a new one's as it would be if stored, without storing it."""
 
-    analyse(article) -> Analysis runs the per-article analysis; load_analysis(id) -> Analysis | None reads
-    a stored one. The reference is the story's origin, else its fullest other version.
-    """
+    opt = options or StoryOptions()
+    update_stories(store, embed, opt)
+    stored_copy = store.article(target.id) if target.id else None
+    if stored_copy is not None and stored_copy.text == target.text:
+        return story_store.load_stories(store, of_article=target.id)[0]
+    probe = matchable([target], embed or default_embed(), opt)[0]
+    key = probe.features.id
+    built, _ = place_articles(store, story_store.load_index(store), [key], {key: probe}, opt)
+    story = next(s for s in built if key in s.articles)
+    others = {a.id: (a.site, a.published) for a in (store.article(i) for i in story.articles if i != key) if a}
+    return story, [others.get(i, (target.site, target.published)) for i in story.articles]
+
+
+def trace_article(store: Store, target: Article, analyse: Callable[[Article], Analysis],
+                  embed: Embed | None = None) -> dict[str, Any]:
+    """The story of one article (stored or new), its origin, and its diff against the reference version:
+    the story's origin, else its fullest other version. analyse(article) runs the per-article analysis
+    for articles the store has no analysis of."""
     from unspun.stories.diff import diff_versions
-    from unspun.stories.embeddings import load_encoder
 
-    others = [a for a in stored if a.id != target.id]
-    articles = [target, *others]
-    stories = build_stories(articles)
-    story = next(s for s in stories if target.id in s.articles)
-    features = {a.id: len(a.text) for a in articles}
-    candidates = [i for i in story.articles if i != target.id]
+    story, members = story_of(store, target, embed=embed)
+    others = {a.id: a for a in (store.article(i) for i in story.articles if i != target.id) if a is not None}
     reference_id = story.origin if story.origin and story.origin != target.id else (
-        max(candidates, key=lambda i: features[i]) if candidates else None)
+        max(others, key=lambda i: len(others[i].text)) if others else None)
     document: dict[str, Any] = {"schema": "unspun.trace/1", "article": target.id,
-                                "story": stories_json([story], articles)["stories"][0], "reference": reference_id}
-    if reference_id is None:
-        document["diff"] = None
+                                "story": stories_json([(story, members)])["stories"][0], "reference": reference_id,
+                                "diff": None}
+    reference = others.get(reference_id) if reference_id else None
+    if reference is None:
         return document
-    by_id = {a.id: a for a in articles}
 
-    def analysis_of(article_id: str) -> Analysis:
-        return (load_analysis(article_id) if article_id != target.id else None) or analyse(by_id[article_id])
+    def analysis_of(article: Article) -> Analysis:
+        stored = store.analysis(article.id) if article.id and article is not target else None
+        return stored or analyse(article)
 
-    diff = diff_versions(analysis_of(target.id or ""), analysis_of(reference_id), load_encoder().encode)
+    diff = diff_versions(analysis_of(target), analysis_of(reference), embed or default_embed())
     document["diff"] = {**asdict(diff), "counts": diff.counts()}
     return document

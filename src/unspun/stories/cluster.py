@@ -2,22 +2,31 @@
 
 Rewrites keep their source's facts in order but share few exact word sequences, so the evidence is
 paraphrase-level: sentence embeddings aligned between two articles, plus names and numbers, which survive
-rewriting and (for numbers and Latin-script names) translation. Two articles are one story when enough of
-their sentences align, or when their overall meaning and their names agree; they derive from one source
-text when much of the shorter one aligns sentence by sentence.
+rewriting and (for numbers and Latin-script names) translation. Candidate pairs come from an index
+(stories/candidates.py); two candidates are one story when enough of their sentences align, or when their
+overall meaning and their names agree; within a story, versions derive from one source text when much of
+the shorter one aligns with the other sentence by sentence, in order (stories/lineage.py).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from unspun.stories.align import Embed, Vectors, alignment, embed_articles  # noqa: F401  (re-exported)
+from unspun.stories.candidates import (
+    CandidateIndex,
+    CandidateOptions,
+    identity_keys,
+    is_foreign,
+    signature_of,
+)
 from unspun.stories.features import StoryFeatures, overlap
+from unspun.stories.lineage import credited_outlet, derived_edges, find_origin, origin_margin
 
-Embed = Callable[[list[str]], np.ndarray]
+MIN_WORDS = 20  # below this an article states too little to match (a headline, a teaser, an error page)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class StoryOptions:
     name_overlap: float = 0.30
     cross_language_overlap: float = 0.50  # names and numbers, when sentences cannot be compared
     max_days_apart: int = 4  # versions of one story appear within days; a later event is another story
+    candidates: CandidateOptions = field(default_factory=CandidateOptions)
 
 
 @dataclass
@@ -45,68 +55,39 @@ class Story:
     derived_from: dict[str, str] = field(default_factory=dict)
     evidence: dict[str, float] = field(default_factory=dict)  # pair "a|b" -> sentence alignment
     attributed_source: str | None = None  # the outlet the versions credit, e.g. when the origin is not stored
+    notes: dict[str, str] = field(default_factory=dict)  # article id -> why it was excluded or how it matched
 
 
-@dataclass(frozen=True)
-class Vectors:
-    sentences: list[np.ndarray]  # per article: (n_sentences, dim), unit rows
-    articles: np.ndarray  # (n_articles, dim), unit rows
+def story_id(article_ids: Iterable[str]) -> str:
+    """A story's id: stable while the story keeps its first article (by id)."""
+    return f"story:{min(article_ids)}"
 
 
-def embed_articles(features: Sequence[StoryFeatures], embed: Embed) -> Vectors:
-    """One batch of every sentence of every article through the encoder."""
-    flat = [s for f in features for s in f.sentences]
-    matrix = embed(flat) if flat else np.zeros((0, 384), dtype=np.float32)
-    dim = matrix.shape[1] if matrix.size else 384
-    sentences, start = [], 0
-    for f in features:
-        sentences.append(matrix[start : start + len(f.sentences)])
-        start += len(f.sentences)
-    means = np.stack([s.mean(axis=0) if len(s) else np.zeros(dim, dtype=np.float32) for s in sentences])
-    norms = np.linalg.norm(means, axis=1, keepdims=True)
-    return Vectors(sentences, means / np.where(norms == 0, 1, norms))
-
-
-def alignment(a: np.ndarray, b: np.ndarray, threshold: float) -> tuple[float, float]:
-    """(share of a's sentences found in b, share of b's found in a)."""
-    if not len(a) or not len(b):
-        return 0.0, 0.0
-    sims = a @ b.T
-    return float((sims.max(axis=1) >= threshold).mean()), float((sims.max(axis=0) >= threshold).mean())
-
-
-def ordered_alignment(a: np.ndarray, b: np.ndarray, threshold: float) -> float:
-    """Share of the shorter article's sentences matched in the same order in the other: a rewrite keeps
-    its source's facts in order, two independent reports of one event rarely do."""
-    if not len(a) or not len(b):
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    sims = a @ b.T
-    best = sims.argmax(axis=1)
-    matched = [int(best[k]) for k in range(len(a)) if sims[k, best[k]] >= threshold]
-    return _longest_increasing(matched) / len(a)
-
-
-def _longest_increasing(values: list[int]) -> int:
-    import bisect
-
-    tails: list[int] = []
-    for v in values:
-        k = bisect.bisect_left(tails, v)
-        if k == len(tails):
-            tails.append(v)
-        else:
-            tails[k] = v
-    return len(tails)
-
-
-def cluster_stories(features: Sequence[StoryFeatures], vectors: Vectors, options: StoryOptions | None = None,
-                    candidates: set[tuple[int, int]] | None = None) -> list[Story]:
-    """Stories over the articles, every article in exactly one (singletons included)."""
+def cluster_stories(features: Sequence[StoryFeatures], vectors: Vectors,
+                    options: StoryOptions | None = None) -> list[Story]:
+    """Stories over the articles, every article in exactly one (singletons included), largest first."""
     opt = options or StoryOptions()
-    n = len(features)
-    parent = list(range(n))
+    index = CandidateIndex(opt.candidates)
+    index.add([f.id for f in features], vectors.articles,
+              [signature_of(" ".join(f.sentences), opt.candidates) if comparable(f) else None for f in features],
+              [identity_keys(f.names, f.numbers) if comparable(f) else frozenset() for f in features],
+              [f.language for f in features])
+    groups = link(features, vectors, index.pairs_for(range(len(features))), opt)
+    return sort_stories([build_story(m, features, vectors, opt) for m in groups])
+
+
+def sort_stories(stories: list[Story]) -> list[Story]:
+    return sorted(stories, key=lambda s: (-len(s.articles), s.id))
+
+
+def comparable(f: StoryFeatures) -> bool:
+    return f.words >= MIN_WORDS
+
+
+def link(features: Sequence[StoryFeatures], vectors: Vectors, pairs: Iterable[tuple[int, int]], opt: StoryOptions,
+         groups: Iterable[Sequence[int]] = ()) -> list[list[int]]:
+    """Union the verified candidate pairs (and any given groups, e.g. stories already stored) into stories."""
+    parent = list(range(len(features)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -114,53 +95,35 @@ def cluster_stories(features: Sequence[StoryFeatures], vectors: Vectors, options
             i = parent[i]
         return i
 
-    pairs = candidates if candidates is not None else _candidate_pairs(features, vectors, opt)
-    derived: dict[tuple[int, int], tuple[float, float]] = {}
+    for group in groups:
+        for m in group[1:]:
+            parent[find(m)] = find(group[0])
     for i, j in sorted(pairs):
-        same, cover = _same_story(features[i], features[j], vectors, i, j, opt)
-        if not same:
-            continue
-        parent[find(i)] = find(j)
-        if max(cover) and ordered_alignment(vectors.sentences[i], vectors.sentences[j],
-                                            opt.sentence_match) >= opt.derived_alignment:
-            derived[(i, j)] = cover
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
-    stories = [_story(members, features, derived) for members in groups.values()]
-    stories.sort(key=lambda s: (-len(s.articles), s.articles[0]))
-    for number, story in enumerate(stories, start=1):
-        story.id = f"story-{number}"
-    return stories
+        if find(i) != find(j) and comparable(features[i]) and comparable(features[j]) and same_story(
+                features[i], features[j], vectors.sentences[i], vectors.sentences[j],
+                float(vectors.articles[i] @ vectors.articles[j]), opt):
+            parent[find(i)] = find(j)
+    out: dict[int, list[int]] = {}
+    for i in range(len(features)):
+        out.setdefault(find(i), []).append(i)
+    return list(out.values())
 
 
-def _candidate_pairs(features: Sequence[StoryFeatures], vectors: Vectors, opt: StoryOptions) -> set[tuple[int, int]]:
-    """Pairs worth aligning: similar overall meaning (brute force, fine to tens of thousands of articles),
-    and every pair with an article in another language, which the English encoder cannot place."""
-    sims = vectors.articles @ vectors.articles.T
-    i, j = np.nonzero(np.triu(sims >= opt.article_similarity - 0.25, k=1))
-    pairs = {(int(a), int(b)) for a, b in zip(i, j, strict=True)}
-    foreign = [k for k, f in enumerate(features) if f.language not in (None, "en", "und")]
-    for k in foreign:
-        pairs.update((min(k, m), max(k, m)) for m in range(len(features)) if m != k)
-    return pairs
-
-
-def _same_story(a: StoryFeatures, b: StoryFeatures, vectors: Vectors, i: int, j: int,
-                opt: StoryOptions) -> tuple[bool, tuple[float, float]]:
-    names, numbers = overlap(a.names, b.names), overlap(a.numbers, b.numbers)
+def same_story(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarray, similarity: float,
+               opt: StoryOptions) -> bool:
+    """Whether two articles report one event: identical texts; in another language, enough shared names and
+    numbers; in English, enough aligned sentences, or close overall meaning with agreeing names."""
+    if a.fingerprint and a.fingerprint == b.fingerprint:
+        return True
     if _too_far_apart(a.published, b.published, opt.max_days_apart):
-        return False, (0.0, 0.0)
-    foreign = a.language not in (None, "en", "und") or b.language not in (None, "en", "und")
-    if foreign:  # the English encoder cannot read other languages: names and numbers must agree
+        return False
+    names, numbers = overlap(a.names, b.names), overlap(a.numbers, b.numbers)
+    if is_foreign(a.language) or is_foreign(b.language):  # the English encoder cannot read other languages
         shared = len(a.numbers & b.numbers) >= 2 and len(a.names & b.names) >= 2  # one shared year or name is chance
-        agree = names >= opt.cross_language_overlap and numbers >= opt.cross_language_overlap
-        return shared and agree, (0.0, 0.0)
-    cover = alignment(vectors.sentences[i], vectors.sentences[j], opt.sentence_match)
-    similarity = float(vectors.articles[i] @ vectors.articles[j])
-    same = max(cover) >= opt.same_story_alignment or (
-        similarity >= opt.article_similarity and names >= opt.name_overlap)
-    return same, cover
+        return shared and names >= opt.cross_language_overlap and numbers >= opt.cross_language_overlap
+    cover = alignment(sa, sb, opt.sentence_match)
+    return max(cover) >= opt.same_story_alignment or (similarity >= opt.article_similarity
+                                                        and names >= opt.name_overlap)
 
 
 def _too_far_apart(a: str | None, b: str | None, days: int) -> bool:
@@ -174,16 +137,17 @@ def _too_far_apart(a: str | None, b: str | None, days: int) -> bool:
         return False
 
 
-def _story(members: list[int], features: Sequence[StoryFeatures], derived: dict[tuple[int, int], tuple[float, float]]) -> Story:
+def build_story(members: list[int], features: Sequence[StoryFeatures], vectors: Vectors, opt: StoryOptions) -> Story:
+    """Roles, origin and evidence of one story's versions."""
     ids = [features[m].id for m in members]
-    edges = {pair: cover for pair, cover in derived.items() if pair[0] in members}
+    edges, copies = derived_edges(members, features, vectors, opt.sentence_match, opt.derived_alignment)
     family = sorted({m for pair in edges for m in pair})
     roles = {features[m].id: "independent" for m in members}
     origin: int | None = None
     confidence, sources = 0.0, {}
     if family:
-        origin, confidence = _origin(family, edges, features)
-        if confidence < opt_origin_margin(len(family)):
+        origin, confidence = find_origin(family, edges, features, [len(s) for s in vectors.sentences])
+        if confidence < origin_margin(len(family)):
             origin = None  # no version stands out: they share a source that is not in the corpus
         for m in family:
             roles[features[m].id] = "origin" if m == origin else "derived"
@@ -191,32 +155,11 @@ def _story(members: list[int], features: Sequence[StoryFeatures], derived: dict[
             for child, parent in ((x, y), (y, x)):
                 if parent == origin and child != origin:
                     sources[features[child].id] = features[parent].id
+    notes = {features[copy].id: f"same text as {features[of].id}" for copy, of in copies.items()}
+    notes.update({features[m].id: f"too short to compare ({features[m].words} words; at least {MIN_WORDS} needed)"
+                  for m in members if not comparable(features[m])})
     evidence = {f"{features[x].id}|{features[y].id}": round(max(c), 3) for (x, y), c in edges.items()}
-    credited = Counter(outlet for m in (family or members) for outlet in features[m].attributed)
-    return Story(id="", articles=ids, roles=roles, origin=features[origin].id if origin is not None else None,
+    return Story(id=story_id(ids), articles=ids, roles=roles,
+                 origin=features[origin].id if origin is not None else None,
                  origin_confidence=round(confidence, 2) if origin is not None else 0.0, derived_from=sources,
-                 evidence=evidence, attributed_source=credited.most_common(1)[0][0] if credited else None)
-
-
-def opt_origin_margin(family_size: int) -> float:
-    """The origin must hold more than an equal share of the family's evidence; with two versions, clearly
-    more (two siblings rewriting one unseen source cover each other about equally)."""
-    return 0.6 if family_size == 2 else 1.0 / family_size + 0.05
-
-
-def _origin(family: list[int], edges: dict[tuple[int, int], tuple[float, float]],
-            features: Sequence[StoryFeatures]) -> tuple[int, float]:
-    """The version the others derive from: its sentences recur in them (containment), it was published
-    first, and it is the fullest. Confidence is the winner's share of the combined score."""
-    recurs = dict.fromkeys(family, 0.0)
-    for (x, y), (x_in_y, y_in_x) in edges.items():
-        recurs[x] += x_in_y  # x's sentences found again in y: y may be built on x
-        recurs[y] += y_in_x
-    dates = sorted(d for d in (features[m].published for m in family) if d)
-    scores = {}
-    for m in family:
-        early = 1.0 if features[m].published and dates and features[m].published == dates[0] else 0.0
-        scores[m] = recurs[m] + 0.5 * early + 0.001 * len(features[m].sentences)
-    best = max(scores, key=lambda m: scores[m])
-    total = sum(scores.values()) or 1.0
-    return best, scores[best] / total
+                 evidence=evidence, attributed_source=credited_outlet(family or members, features), notes=notes)

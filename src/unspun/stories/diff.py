@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from unspun.records import Analysis
-from unspun.stories.cluster import Embed
+from unspun.stories.align import Embed
 from unspun.stories.features import split_sentences
 
 PRESERVED = 0.90  # cosine: the same sentence, lightly edited

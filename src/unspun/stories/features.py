@@ -3,10 +3,12 @@ where possible (digits and capitalised names survive translation and translitera
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
 from unspun.records import Article
+from unspun.stories.shingles import normalize_words
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…»”\"’])\s+(?=[\"“«‘'(\[]?[A-ZА-ЯЁ0-9])|\n+")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
@@ -73,6 +75,8 @@ class StoryFeatures:
     site: str | None
     language: str | None
     attributed: tuple[str, ...] = ()  # outlets the text credits (wire services, state media)
+    words: int = 0
+    fingerprint: str = ""  # the same for texts that differ only in case, spacing and punctuation
 
 
 def split_sentences(text: str) -> list[str]:
@@ -83,6 +87,7 @@ def split_sentences(text: str) -> list[str]:
 
 def article_features(article: Article) -> StoryFeatures:
     text = article.text
+    words = normalize_words(text)
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text) if not _is_trivial_number(n))
     names = frozenset(name_key(w) for w in _NAME.findall(text) if w not in _NOT_NAMES)
     return StoryFeatures(
@@ -94,6 +99,8 @@ def article_features(article: Article) -> StoryFeatures:
         site=article.site,
         language=article.language,
         attributed=attributed_sources(text),
+        words=len(words),
+        fingerprint=hashlib.sha1(" ".join(words).encode()).hexdigest() if words else "",
     )
 
 

@@ -1,0 +1,178 @@
+"""Story tables of the store: matching features per article, and stories with their members' roles.
+
+Rows are converted to records here (StoryFeatures, sentence vectors as numpy arrays, Story), as in rows.py.
+Vectors are kept as float16: half the space, and cosines within about 1e-3 of float32.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import delete, insert, select
+
+from unspun.records import Article
+from unspun.store import rows, schema
+from unspun.store.store import Store, _chunks
+from unspun.stories.align import Matchable, mean_vectors
+from unspun.stories.cluster import Story
+from unspun.stories.features import StoryFeatures
+
+_ROWS = 2000  # rows fetched per round trip when streaming
+
+
+@dataclass
+class StoredIndex:
+    """What the candidate index needs of every stored article, in one pass over story_features."""
+
+    ids: list[str] = field(default_factory=list)
+    languages: list[str | None] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+    signatures: list[np.ndarray | None] = field(default_factory=list)
+    names: list[frozenset[str]] = field(default_factory=list)
+    numbers: list[frozenset[str]] = field(default_factory=list)
+    story_of: dict[str, str] = field(default_factory=dict)  # article id -> story id, for assigned articles
+
+
+def articles_needing_features(store: Store, version: str) -> Iterator[Article]:
+    """Stored articles without matching features of this version, in id order."""
+    a, f = schema.articles, schema.story_features
+    last = ""
+    while True:
+        query = (select(a).select_from(a.outerjoin(f, f.c.article_id == a.c.id))
+                 .where(a.c.id > last, (f.c.version.is_(None)) | (f.c.version != version))
+                 .order_by(a.c.id).limit(500))
+        with store.engine.connect() as conn:
+            batch = [rows.article_from_row(r) for r in conn.execute(query).mappings()]
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].id or ""
+
+
+def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> None:
+    """Store (or replace) the matching features of a batch of articles, in one transaction. Their story
+    membership is dropped with them: they will be matched again."""
+    ids = [m.features.id for m in articles]
+    vectors = mean_vectors([m.sentences for m in articles])
+    new_rows = [{
+        "article_id": f.id, "version": version, "language": f.language, "published": f.published,
+        "words": f.words, "fingerprint": f.fingerprint, "names": " ".join(sorted(f.names)),
+        "numbers": " ".join(sorted(f.numbers)), "attributed": json.dumps(list(f.attributed), ensure_ascii=False),
+        "signature": s.astype(np.uint32).tobytes() if s is not None else None,
+        "vector": v.astype(np.float16).tobytes(), "sentences": m.astype(np.float16).tobytes(),
+    } for f, m, v, s in ((m.features, m.sentences, v, m.signature) for m, v in zip(articles, vectors, strict=True))]
+    with store.engine.begin() as conn:
+        for chunk in _chunks(ids):
+            conn.execute(delete(schema.story_features).where(schema.story_features.c.article_id.in_(chunk)))
+            conn.execute(delete(schema.story_members).where(schema.story_members.c.article_id.in_(chunk)))
+        if new_rows:
+            conn.execute(insert(schema.story_features), new_rows)
+
+
+def load_index(store: Store) -> StoredIndex:
+    """Every article's index entries and its current story, streamed."""
+    f, m = schema.story_features, schema.story_members
+    out = StoredIndex()
+    query = select(f.c.article_id, f.c.language, f.c.vector, f.c.signature, f.c.names, f.c.numbers).order_by(
+        f.c.article_id)
+    with store.engine.connect().execution_options(stream_results=True, yield_per=_ROWS) as conn:
+        for row in conn.execute(query):
+            out.ids.append(row.article_id)
+            out.languages.append(row.language)
+            out.vectors.append(np.frombuffer(row.vector, dtype=np.float16))
+            out.signatures.append(np.frombuffer(row.signature, dtype=np.uint32) if row.signature else None)
+            out.names.append(frozenset(row.names.split()))
+            out.numbers.append(frozenset(row.numbers.split()))
+        out.story_of = {r.article_id: r.story_id for r in conn.execute(select(m.c.article_id, m.c.story_id))}
+    return out
+
+
+def load_features(store: Store, ids: Sequence[str]) -> dict[str, Matchable]:
+    """Full matching features (sentence vectors included) of the given articles."""
+    f, a = schema.story_features, schema.articles
+    out: dict[str, Matchable] = {}
+    with store.engine.connect() as conn:
+        for chunk in _chunks(list(ids)):
+            query = select(f, a.c.site).join(a, a.c.id == f.c.article_id).where(f.c.article_id.in_(chunk))
+            for r in conn.execute(query).mappings():
+                dimensions = len(r["vector"]) // 2
+                sentences = np.frombuffer(r["sentences"], dtype=np.float16).astype(np.float32).reshape(-1, dimensions)
+                features = StoryFeatures(
+                    id=r["article_id"], sentences=(), numbers=frozenset(r["numbers"].split()),
+                    names=frozenset(r["names"].split()), published=r["published"], site=r["site"],
+                    language=r["language"], attributed=tuple(json.loads(r["attributed"])), words=r["words"],
+                    fingerprint=r["fingerprint"])
+                out[r["article_id"]] = Matchable(features, sentences)
+    return out
+
+
+def story_members(store: Store, story_ids: Sequence[str]) -> dict[str, list[str]]:
+    m = schema.story_members
+    out: dict[str, list[str]] = {}
+    with store.engine.connect() as conn:
+        for chunk in _chunks(list(story_ids)):
+            for r in conn.execute(select(m.c.story_id, m.c.article_id).where(m.c.story_id.in_(chunk))):
+                out.setdefault(r.story_id, []).append(r.article_id)
+    return out
+
+
+def replace_stories(store: Store, stories: Sequence[Story], replaced: Sequence[str]) -> None:
+    """Write stories (and drop the stored stories they replace, e.g. two that merged), in one transaction."""
+    now = datetime.now(UTC)
+    story_rows = [{"id": s.id, "size": len(s.articles), "origin": s.origin, "origin_confidence": s.origin_confidence,
+                   "attributed_source": s.attributed_source, "evidence": json.dumps(s.evidence), "updated_at": now}
+                  for s in stories]
+    member_rows = [{"article_id": a, "story_id": s.id, "role": s.roles[a], "derived_from": s.derived_from.get(a),
+                    "note": s.notes.get(a)} for s in stories for a in s.articles]
+    gone = sorted(set(replaced) | {s.id for s in stories})
+    with store.engine.begin() as conn:
+        for chunk in _chunks(gone):
+            conn.execute(delete(schema.stories).where(schema.stories.c.id.in_(chunk)))
+            conn.execute(delete(schema.story_members).where(schema.story_members.c.story_id.in_(chunk)))
+        for chunk in _chunks([str(r["article_id"]) for r in member_rows]):
+            conn.execute(delete(schema.story_members).where(schema.story_members.c.article_id.in_(chunk)))
+        if story_rows:
+            conn.execute(insert(schema.stories), story_rows)
+            conn.execute(insert(schema.story_members), member_rows)
+
+
+def clear_stories(store: Store) -> None:
+    """Forget every story (the stored features stay), so that the next update re-clusters everything."""
+    with store.engine.begin() as conn:
+        conn.execute(delete(schema.story_members))
+        conn.execute(delete(schema.stories))
+
+
+Members = list[tuple[str | None, str | None]]  # (site, published) of each article of a story, in its order
+
+
+def load_stories(store: Store, min_size: int = 1, of_article: str | None = None) -> list[tuple[Story, Members]]:
+    """Stored stories, largest first, each with its members' (site, published); or only the story of one
+    article."""
+    s, m, a = schema.stories, schema.story_members, schema.articles
+    query = select(s).where(s.c.size >= min_size).order_by(s.c.size.desc(), s.c.id)
+    if of_article is not None:
+        query = query.where(s.c.id == select(m.c.story_id).where(m.c.article_id == of_article).scalar_subquery())
+    with store.engine.connect() as conn:
+        heads = list(conn.execute(query).mappings())
+        members: dict[str, list[dict]] = {}
+        for chunk in _chunks([h["id"] for h in heads]):
+            query = (select(m, a.c.site, a.c.published).join(a, a.c.id == m.c.article_id)
+                     .where(m.c.story_id.in_(chunk)).order_by(m.c.article_id))
+            for r in conn.execute(query).mappings():
+                members.setdefault(r["story_id"], []).append(dict(r))
+    out = []
+    for h in heads:
+        rows_ = members.get(h["id"], [])
+        story = Story(id=h["id"], articles=[r["article_id"] for r in rows_],
+                      roles={r["article_id"]: r["role"] for r in rows_}, origin=h["origin"],
+                      origin_confidence=h["origin_confidence"],
+                      derived_from={r["article_id"]: r["derived_from"] for r in rows_ if r["derived_from"]},
+                      evidence=json.loads(h["evidence"]), attributed_source=h["attributed_source"],
+                      notes={r["article_id"]: r["note"] for r in rows_ if r["note"]})
+        out.append((story, [(r["site"], r["published"]) for r in rows_]))
+    return out

@@ -1,0 +1,111 @@
+"""Keep a store's stories up to date: new articles are embedded once, matched against everything stored
+through the candidate index, and join (or merge) stories; only the stories they touch are rewritten.
+
+Stories only grow or merge here; ``rebuild=True`` re-clusters the whole store from the stored features
+(no re-embedding), e.g. after changing thresholds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import islice
+
+import numpy as np
+
+from unspun.records import Article
+from unspun.store import stories as story_store
+from unspun.store.store import Store
+from unspun.stories.align import Embed, Matchable, Vectors, embed_articles, mean_vectors
+from unspun.stories.candidates import CandidateIndex, identity_keys, signature_of
+from unspun.stories.cluster import Story, StoryOptions, build_story, comparable, link
+from unspun.stories.features import article_features
+
+ENCODER = "all-minilm-l6-v2"
+_EMBED_BATCH = 256  # articles embedded and stored per transaction
+
+
+@dataclass
+class UpdateSummary:
+    embedded: int = 0  # articles whose matching features were computed now
+    matched: int = 0  # articles that had no story and now have one
+    stories_written: int = 0  # stories created or rewritten
+
+
+def features_version(options: StoryOptions) -> str:
+    c = options.candidates
+    return f"{ENCODER}/{c.shingle_words}w/{c.num_perm}p/1"
+
+
+def update_stories(store: Store, embed: Embed | None = None, options: StoryOptions | None = None, *,
+                   rebuild: bool = False, progress: Callable[[int], None] | None = None) -> UpdateSummary:
+    """Give every stored article a story. ``embed`` defaults to the packaged sentence encoder."""
+    opt = options or StoryOptions()
+    summary = UpdateSummary()
+    pending = story_store.articles_needing_features(store, features_version(opt))
+    while batch := list(islice(pending, _EMBED_BATCH)):
+        encode = embed or default_embed()
+        _store_features(store, batch, encode, opt)
+        summary.embedded += len(batch)
+        if progress:
+            progress(len(batch))
+    if rebuild:
+        story_store.clear_stories(store)
+    stored = story_store.load_index(store)
+    new = [a for a in stored.ids if a not in stored.story_of]
+    if not new:
+        return summary
+    built, replaced = place_articles(store, stored, new, {}, opt)
+    story_store.replace_stories(store, built, replaced)
+    summary.matched, summary.stories_written = len(new), len(built)
+    return summary
+
+
+def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Sequence[str], extra: dict[str, Matchable],
+                   opt: StoryOptions) -> tuple[list[Story], list[str]]:
+    """The stories that the new articles form or join (stories they merge included), and the stored story
+    ids those replace. ``extra`` holds articles that are not stored (e.g. one being traced)."""
+    extra_ids = list(extra)
+    ids = [*stored.ids, *extra_ids]
+    vectors = [*stored.vectors, *mean_vectors([extra[a].sentences for a in extra_ids])]
+    index = CandidateIndex(opt.candidates)
+    index.add(ids, np.stack(vectors).astype(np.float32),
+              [*stored.signatures, *(extra[a].signature for a in extra_ids)],
+              [*(identity_keys(n, m) for n, m in zip(stored.names, stored.numbers, strict=True)),
+               *(identity_keys(extra[a].features.names, extra[a].features.numbers) for a in extra_ids)],
+              [*stored.languages, *(extra[a].features.language for a in extra_ids)])
+    position = {a: k for k, a in enumerate(ids)}
+    pairs = index.pairs_for([position[a] for a in new_ids])
+    new = set(new_ids)
+    partners = {ids[k] for pair in pairs for k in pair}
+    old_stories = sorted({stored.story_of[a] for a in partners if a in stored.story_of})
+    members = story_store.story_members(store, old_stories)
+    involved = sorted(new | partners | {a for group in members.values() for a in group})
+    loaded = {**story_store.load_features(store, [a for a in involved if a not in extra]), **extra}
+    local = {a: k for k, a in enumerate(involved)}
+    features = [loaded[a].features for a in involved]
+    sentences = [loaded[a].sentences for a in involved]
+    local_vectors = Vectors(sentences, mean_vectors(sentences))
+    local_pairs = {(local[ids[i]], local[ids[j]]) for i, j in pairs}
+    groups = [[local[a] for a in group] for group in members.values()]
+    touched = [g for g in link(features, local_vectors, local_pairs, opt, groups) if any(involved[k] in new for k in g)]
+    replaced = sorted({stored.story_of[involved[k]] for g in touched for k in g if involved[k] in stored.story_of})
+    return [build_story(g, features, local_vectors, opt) for g in touched], replaced
+
+
+def matchable(articles: Sequence[Article], embed: Embed, opt: StoryOptions) -> list[Matchable]:
+    """Features, sentence vectors and signatures of articles (one encoder batch)."""
+    features = [article_features(a) for a in articles]
+    vectors = embed_articles(features, embed)
+    return [Matchable(f, s, signature_of(" ".join(f.sentences), opt.candidates) if comparable(f) else None)
+            for f, s in zip(features, vectors.sentences, strict=True)]
+
+
+def _store_features(store: Store, batch: Sequence[Article], embed: Embed, opt: StoryOptions) -> None:
+    story_store.save_features(store, features_version(opt), matchable(batch, embed, opt))
+
+
+def default_embed() -> Embed:
+    from unspun.stories.embeddings import load_encoder
+
+    return load_encoder().encode
