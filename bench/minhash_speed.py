@@ -13,7 +13,8 @@ planted family pairs, and the time to add 1,000 new articles (sign, insert, quer
 saved index: write, reload and add 1,000 to the reloaded index, and the signature time on 2 threads.
 datasketch at the largest size runs only if
 its measured cost at the previous size, scaled linearly, fits in what is left of --budget; otherwise the
-row is a labelled linear extrapolation. Writes bench/results/minhash_speed.json and .md.
+row is a labelled linear extrapolation. Writes bench/results/minhash_speed.json and .md. The corpus,
+memory and subprocess helpers here are also imported by bench/clustering_speed.py.
 """
 
 from __future__ import annotations
@@ -44,12 +45,15 @@ ADDED = 1000
 
 
 class Corpus:
-    """Per-article shingle arrays (views into one flat array) plus the planted families."""
+    """Per-article shingle arrays (views into one flat array) plus the planted families, the articles to add
+    later and, for the last 200 of those (rewrites), the indexed article each rewrites."""
 
-    def __init__(self, shingles: list[np.ndarray], families: list[np.ndarray], added: list[np.ndarray]):
+    def __init__(self, shingles: list[np.ndarray], families: list[np.ndarray], added: list[np.ndarray],
+                 added_bases: np.ndarray):
         self.shingles = shingles
         self.families = families
         self.added = added
+        self.added_bases = added_bases
 
 
 def _word_sampler(rng: np.random.Generator) -> Any:
@@ -76,7 +80,9 @@ def _rewrite(rng: np.random.Generator, words: np.ndarray, sample: Any) -> np.nda
     return copy
 
 
-def make_corpus(size: int, seed: int = 2026) -> Corpus:
+def make_corpus(size: int, seed: int = 2026, shingle: int = SHINGLE) -> Corpus:
+    """``size`` articles as shingle-hash arrays (``shingle``-word shingles), the planted families, and 1,000
+    articles to add later (800 new stories, 200 rewrites of indexed articles)."""
     from unspun.stories.shingles import mix64, shingle_hashes
 
     rng = np.random.default_rng(seed + size)
@@ -101,7 +107,8 @@ def make_corpus(size: int, seed: int = 2026) -> Corpus:
         families.append(np.array(members, dtype=np.int64))
     # 1,000 articles to add later: 800 new stories and 200 rewrites of indexed articles.
     added_words = [sample(int(n)) for n in rng.integers(250, 351, ADDED - 200)]
-    for base in rng.choice(originals, 200, replace=False).tolist():
+    added_bases = rng.choice(originals, 200, replace=False)
+    for base in added_bases.tolist():
         added_words.append(_rewrite(rng, words[starts[base] : starts[base] + lengths[base]], sample))
     all_words = np.concatenate([words, *docs, *added_words])
     all_lengths = np.concatenate([lengths, [d.size for d in docs], [d.size for d in added_words]])
@@ -113,12 +120,12 @@ def make_corpus(size: int, seed: int = 2026) -> Corpus:
         last = min(first + 10_000, all_lengths.size)
         lo, hi = int(ends[first] - all_lengths[first]), int(ends[last - 1])
         word_hashes = mix64(all_words[lo:hi].astype(np.uint64) + np.uint64(0x51ED270B))
-        hashed = shingle_hashes(word_hashes, SHINGLE)
-        # A window starting at position p covers words p .. p+4; keep those inside one article.
+        hashed = shingle_hashes(word_hashes, shingle)
+        # A window starting at position p covers words p .. p+shingle-1; keep those inside one article.
         local_ends = (ends[first:last] - lo).tolist()
         local_begins = (ends[first:last] - all_lengths[first:last] - lo).tolist()
-        views.extend(hashed[b : e - SHINGLE + 1] for b, e in zip(local_begins, local_ends, strict=True))
-    return Corpus(views[:size], families, views[size:])
+        views.extend(hashed[b : e - shingle + 1] for b, e in zip(local_begins, local_ends, strict=True))
+    return Corpus(views[:size], families, views[size:], added_bases.astype(np.int64))
 
 
 def planted_pairs(families: list[np.ndarray]) -> np.ndarray:
@@ -246,24 +253,27 @@ def run_unspun(corpus: Corpus, keys: list[str], new_keys: list[str]) -> tuple[np
     return candidates, out
 
 
+def identity(value: Any) -> Any:
+    """datasketch's hashfunc for values that are already 32-bit hashes."""
+    return value
+
+
+def datasketch_values(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """The same scrambled 32-bit values unspun's MinHasher permutes, so both libraries get identical inputs."""
+    from unspun.stories.shingles import mix64
+
+    folded: list[np.ndarray] = []
+    for first in range(0, len(arrays), 10_000):
+        group = arrays[first : first + 10_000]
+        flat = (mix64(np.concatenate(group)) >> np.uint64(32)).astype(np.uint32)
+        folded.extend(np.split(flat, np.cumsum([a.size for a in group])[:-1]))
+    return folded
+
+
 def run_datasketch(corpus: Corpus, keys: list[str], new_keys: list[str]) -> tuple[np.ndarray, dict[str, Any]]:
     from datasketch import MinHash, MinHashLSH
 
-    def identity(value: Any) -> Any:
-        return value
-
-    # The same scrambled 32-bit values unspun's MinHasher permutes, so the inputs are identical.
-    from unspun.stories.shingles import mix64
-
-    def fold(arrays: list[np.ndarray]) -> list[np.ndarray]:
-        folded: list[np.ndarray] = []
-        for first in range(0, len(arrays), 10_000):
-            group = arrays[first : first + 10_000]
-            flat = (mix64(np.concatenate(group)) >> np.uint64(32)).astype(np.uint32)
-            folded.extend(np.split(flat, np.cumsum([a.size for a in group])[:-1]))
-        return folded
-
-    docs, added = fold(corpus.shingles), fold(corpus.added)
+    docs, added = datasketch_values(corpus.shingles), datasketch_values(corpus.added)
     corpus.shingles = []
     out: dict[str, Any] = {}
     baseline = reset_peak()
@@ -303,10 +313,12 @@ def run_datasketch(corpus: Corpus, keys: list[str], new_keys: list[str]) -> tupl
 # ---------------------------------------------------------------------------------------------- parent
 
 
-def run_child(library: str, size: int, timeout: float) -> dict[str, Any] | None:
+def run_child(library: str, size: int, timeout: float, script: str | Path = __file__,
+              extra: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """Run ``script --child LIBRARY SIZE *extra`` in a fresh process and return the JSON on its last line."""
     started = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, __file__, "--child", library, str(size)], check=True,
+        done = subprocess.run([sys.executable, str(script), "--child", library, str(size), *extra], check=True,
                               capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         print(f"  {library} at {size:,}: stopped after {timeout:.0f} s", file=sys.stderr)

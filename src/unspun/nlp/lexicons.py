@@ -28,6 +28,12 @@ def source_outlets() -> dict[str, str]:
     return dict(line.split("\t", 1) for line in _lines("source_outlets.tsv"))
 
 
+@cache
+def source_sites() -> dict[str, tuple[str, str]]:
+    """Registered domain -> (outlet, kind) for wire services, state media, ministries and governments."""
+    return {domain: (outlet, kind) for domain, outlet, kind in (line.split("\t", 2) for line in _lines("source_sites.tsv"))}
+
+
 def reporting_verbs() -> frozenset[str]:
     return word_set("reporting_verbs.txt")
 

@@ -119,7 +119,7 @@ story_features = Table(
     Column("fingerprint", String(40), nullable=False),
     Column("names", Text, nullable=False),  # space-separated name keys
     Column("numbers", Text, nullable=False),
-    Column("attributed", Text, nullable=False),  # JSON list of credited outlets
+    Column("attributed", Text, nullable=False),  # JSON: {"credited": [outlets], "carried": [outlets]}
     Column("signature", LargeBinary),  # MinHash, uint32 x num_perm; null without words
     Column("vector", LargeBinary, nullable=False),  # mean sentence vector, float16
     Column("sentences", LargeBinary, nullable=False),  # sentence vectors, float16, n x dimensions

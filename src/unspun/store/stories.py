@@ -61,7 +61,7 @@ def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> 
     new_rows = [{
         "article_id": f.id, "version": version, "language": f.language, "published": f.published,
         "words": f.words, "fingerprint": f.fingerprint, "names": " ".join(sorted(f.names)),
-        "numbers": " ".join(sorted(f.numbers)), "attributed": json.dumps(list(f.attributed), ensure_ascii=False),
+        "numbers": " ".join(sorted(f.numbers)), "attributed": json.dumps({"credited": f.attributed, "carried": f.carried}, ensure_ascii=False),
         "signature": s.astype(np.uint32).tobytes() if s is not None else None,
         "vector": v.astype(np.float16).tobytes(), "sentences": m.astype(np.float16).tobytes(),
     } for f, m, v, s in ((m.features, m.sentences, v, m.signature) for m, v in zip(articles, vectors, strict=True))]
@@ -100,12 +100,13 @@ def load_features(store: Store, ids: Sequence[str]) -> dict[str, Matchable]:
             query = select(f, a.c.site).join(a, a.c.id == f.c.article_id).where(f.c.article_id.in_(chunk))
             for r in conn.execute(query).mappings():
                 dimensions = len(r["vector"]) // 2
+                credits = json.loads(r["attributed"])
                 sentences = np.frombuffer(r["sentences"], dtype=np.float16).astype(np.float32).reshape(-1, dimensions)
                 features = StoryFeatures(
                     id=r["article_id"], sentences=(), numbers=frozenset(r["numbers"].split()),
                     names=frozenset(r["names"].split()), published=r["published"], site=r["site"],
-                    language=r["language"], attributed=tuple(json.loads(r["attributed"])), words=r["words"],
-                    fingerprint=r["fingerprint"])
+                    language=r["language"], attributed=tuple(credits["credited"]), carried=tuple(credits["carried"]),
+                    words=r["words"], fingerprint=r["fingerprint"])
                 out[r["article_id"]] = Matchable(features, sentences)
     return out
 

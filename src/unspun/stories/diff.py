@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from unspun.records import Analysis
+from unspun.records import Analysis, Quote
 from unspun.stories.align import Embed
 from unspun.stories.features import split_sentences
 
@@ -88,19 +88,39 @@ def _located(text: str) -> list[tuple[str, int, int]]:
 
 
 def _unsupported(version: Analysis, reference: Analysis, embed: Embed) -> list[UnsupportedQuote]:
-    """Quotes of the version whose words the reference never carries, verbatim or paraphrased."""
+    """Quotes of the version whose words the reference never carries, verbatim or paraphrased. Paraphrase is
+    judged against the reference's sentences and its own quotes: a short quote lightly edited sits close to
+    the quote it came from, but far from the long sentence around it."""
     quotes = [q for q in version.quotes if q.kind in ("direct", "mixed") and len(q.text.split()) >= 4]
     if not quotes:
         return []
-    reference_sentences = [s for s, _, _ in _located(reference.article.text)] or [reference.article.text]
-    vectors = embed([q.text for q in quotes] + reference_sentences)
+    reference_units = [s for s, _, _ in _located(reference.article.text)] or [reference.article.text]
+    reference_units += [q.text for q in reference.quotes if q.kind in ("direct", "mixed")]
+    vectors = embed([q.text for q in quotes] + reference_units)
     q_vec, r_vec = vectors[: len(quotes)], vectors[len(quotes):]
     best = (q_vec @ r_vec.T).max(axis=1)
-    reference_text = " ".join(reference.article.text.lower().split())
+    reference_text = _normalised(reference.article.text)
     out = []
     for quote, score in zip(quotes, best, strict=True):
-        verbatim = " ".join(quote.text.lower().split()).strip(" ,.") in reference_text
-        if not verbatim and score < PARAPHRASED:
+        if not _carried(quote, reference_text) and score < PARAPHRASED:
             out.append(UnsupportedQuote(quote.text, quote.start, quote.end, quote.speaker.name or quote.speaker.text,
                                         quote.speaker.type))
     return out
+
+
+# Curly, low and angle quote marks and apostrophes as their straight forms: rewrites retype them freely.
+_STRAIGHT = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"})
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.translate(_STRAIGHT).lower().split())
+
+
+def _carried(quote: Quote, reference_text: str) -> bool:
+    """The quote stands verbatim in the (normalised) reference text; for a mixed quote it is enough that the
+    words inside its marks do, since the paraphrase around them is the writer's own."""
+    text = _normalised(quote.text)
+    if text.strip(" ,.\"'") in reference_text:
+        return True
+    fragments = [f.strip(" ,.") for f in text.split('"')[1::2]] if quote.kind == "mixed" else []
+    return any(fragments) and all(f in reference_text for f in fragments if f)

@@ -36,22 +36,53 @@ _ATTRIBUTION = re.compile(
     r"(?:[Aa]ccording to|[Cc]iting|reported by|told|quoted by) (?:the )?(?P<cited>[A-ZА-Я][\w .-]{1,40})")
 
 
-def attributed_sources(text: str) -> tuple[str, ...]:
-    """Known outlets the text credits: "(IANS)", "[Source: Reuters]", "according to TASS", "RIA Novosti:"."""
+def attributed_sources(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Known outlets the text credits, and those among them whose copy it carries.
+
+    A dateline or byline credit ("New Delhi, Dec 4 (IANS)", "[Source: Reuters]", "told PTI") marks a
+    version that carries the outlet's own copy; "according to TASS" or "reported by Bloomberg" marks one
+    that cites it. Both count as credits; only the first makes a version a likely origin.
+    """
     from unspun.nlp.lexicons import source_outlets
 
     outlets = source_outlets()
-    found: list[str] = []
+    credited: list[str] = []
+    carried: list[str] = []
     head = text[:3000]
+    cited_only: set[str] = set()
     for match in _ATTRIBUTION.finditer(head):
-        credited = (match.group("paren") or match.group("source") or match.group("cited") or "").strip()
-        for outlet in _outlets_in(credited, outlets):
-            if outlet not in found:
-                found.append(outlet)
-    for outlet in _outlets_in(head[:200], outlets):  # datelines and bylines: "MOSCOW — RIA Novosti."
-        if outlet not in found:
-            found.append(outlet)
-    return tuple(found)
+        cited = match.group("cited")
+        credit = (match.group("paren") or match.group("source") or cited or "").strip()
+        carries = not cited or match.group(0).startswith("told")
+        for outlet in _outlets_in(credit, outlets):
+            _add(credited, outlet)
+            if carries:
+                _add(carried, outlet)
+            else:
+                cited_only.add(outlet)
+    dateline = head.split("\n", 1)[0][:120]  # "MOSCOW — RIA Novosti.", "РИА Новости: ..."
+    for outlet in _outlets_in(dateline, outlets):
+        _add(credited, outlet)
+        if outlet not in cited_only:
+            _add(carried, outlet)
+    return tuple(credited), tuple(carried)
+
+
+def _add(items: list[str], item: str) -> None:
+    if item not in items:
+        items.append(item)
+
+
+def site_outlet(site: str | None) -> tuple[str, str] | None:
+    """(outlet, kind) when the site belongs to a wire service, state media outlet, ministry or government."""
+    from unspun.nlp.lexicons import source_sites
+
+    if not site:
+        return None
+    host = site.lower().removeprefix("www.")
+    sites = source_sites()
+    parts = host.split(".")
+    return next((sites[".".join(parts[k:])] for k in range(len(parts) - 1) if ".".join(parts[k:]) in sites), None)
 
 
 def _outlets_in(text: str, outlets: dict[str, str]) -> list[str]:
@@ -75,6 +106,7 @@ class StoryFeatures:
     site: str | None
     language: str | None
     attributed: tuple[str, ...] = ()  # outlets the text credits (wire services, state media)
+    carried: tuple[str, ...] = ()  # outlets whose copy the text carries (dateline, byline)
     words: int = 0
     fingerprint: str = ""  # the same for texts that differ only in case, spacing and punctuation
 
@@ -88,6 +120,7 @@ def split_sentences(text: str) -> list[str]:
 def article_features(article: Article) -> StoryFeatures:
     text = article.text
     words = normalize_words(text)
+    credited, carried = attributed_sources(text)
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text) if not _is_trivial_number(n))
     names = frozenset(name_key(w) for w in _NAME.findall(text) if w not in _NOT_NAMES)
     return StoryFeatures(
@@ -98,7 +131,8 @@ def article_features(article: Article) -> StoryFeatures:
         published=article.published,
         site=article.site,
         language=article.language,
-        attributed=attributed_sources(text),
+        attributed=credited,
+        carried=carried,
         words=len(words),
         fingerprint=hashlib.sha1(" ".join(words).encode()).hexdigest() if words else "",
     )

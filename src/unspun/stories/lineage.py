@@ -8,7 +8,7 @@ from itertools import combinations
 
 from unspun.stories.align import Vectors, alignment, ordered_alignment
 from unspun.stories.candidates import is_foreign
-from unspun.stories.features import StoryFeatures
+from unspun.stories.features import StoryFeatures, site_outlet
 
 Edges = dict[tuple[int, int], tuple[float, float]]  # (i, j) -> (share of i found in j, share of j found in i)
 
@@ -42,19 +42,31 @@ def origin_margin(family_size: int) -> float:
 def find_origin(family: list[int], edges: Edges, features: Sequence[StoryFeatures],
                 sentence_counts: Sequence[int]) -> tuple[int, float]:
     """The version the others derive from: its sentences recur in them (containment), it was published
-    first, and it is the fullest. Confidence is the winner's share of the combined score."""
+    first, it is the source itself (a wire's or ministry's site, or a wire's copy under its dateline), and
+    it is the fullest. Confidence is the winner's share of the combined score."""
     recurs = dict.fromkeys(family, 0.0)
     for (x, y), (x_in_y, y_in_x) in edges.items():
         recurs[x] += x_in_y  # x's sentences found again in y: y may be built on x
         recurs[y] += y_in_x
     dates = sorted(d for d in (features[m].published for m in family) if d)
+    credited = {outlet for m in family for outlet in features[m].attributed}
     scores = {}
     for m in family:
         early = 1.0 if features[m].published and dates and features[m].published == dates[0] else 0.0
-        scores[m] = recurs[m] + 0.5 * early + 0.001 * sentence_counts[m]
+        scores[m] = (recurs[m] + 0.5 * early + 0.5 * primary_source(features[m], credited)
+                     + 0.001 * sentence_counts[m])
     best = max(scores, key=lambda m: scores[m])
     total = sum(scores.values()) or 1.0
     return best, scores[best] / total
+
+
+def primary_source(f: StoryFeatures, credited: set[str]) -> float:
+    """How much a version looks like the source itself: published on a wire, state-media or ministry site
+    (2 when the versions credit that outlet, 1 otherwise), or carrying a wire's copy under its dateline (1)."""
+    outlet = site_outlet(f.site)
+    if outlet is not None:
+        return 2.0 if outlet[0] in credited else 1.0
+    return 1.0 if f.carried else 0.0
 
 
 def credited_outlet(members: Sequence[int], features: Sequence[StoryFeatures]) -> str | None:
