@@ -95,7 +95,9 @@ def _unsupported(version: Analysis, reference: Analysis, embed: Embed) -> list[U
     if not quotes:
         return []
     reference_units = [s for s, _, _ in _located(reference.article.text)] or [reference.article.text]
-    reference_units += [q.text for q in reference.quotes if q.kind in ("direct", "mixed")]
+    for q in reference.quotes:
+        if q.kind in ("direct", "mixed"):
+            reference_units += [q.text, *_marked(_normalised(q.text))] if q.kind == "mixed" else [q.text]
     vectors = embed([q.text for q in quotes] + reference_units)
     q_vec, r_vec = vectors[: len(quotes)], vectors[len(quotes):]
     best = (q_vec @ r_vec.T).max(axis=1)
@@ -108,8 +110,11 @@ def _unsupported(version: Analysis, reference: Analysis, embed: Embed) -> list[U
     return out
 
 
-# Curly, low and angle quote marks and apostrophes as their straight forms: rewrites retype them freely.
-_STRAIGHT = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"})
+# Curly, low and angle quote marks and apostrophes as their straight forms, since rewrites retype them freely;
+# brackets dropped, since they mark an editor's change inside a quote ("reduc(ing)", "[the] plan") that a
+# rewrite often smooths away.
+_STRAIGHT = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'",
+                           "(": None, ")": None, "[": None, "]": None})
 
 
 def _normalised(text: str) -> str:
@@ -122,5 +127,10 @@ def _carried(quote: Quote, reference_text: str) -> bool:
     text = _normalised(quote.text)
     if text.strip(" ,.\"'") in reference_text:
         return True
-    fragments = [f.strip(" ,.") for f in text.split('"')[1::2]] if quote.kind == "mixed" else []
-    return any(fragments) and all(f in reference_text for f in fragments if f)
+    fragments = _marked(text) if quote.kind == "mixed" else []
+    return bool(fragments) and all(f in reference_text for f in fragments)
+
+
+def _marked(text: str) -> list[str]:
+    """The stretches of a normalised mixed quote that stand inside its quote marks."""
+    return [f.strip(" ,.") for f in text.split('"')[1::2] if f.strip(" ,.")]
