@@ -18,6 +18,7 @@ from unspun.records import Article
 from unspun.store import rows, schema
 from unspun.store.store import Store, _chunks
 from unspun.stories.align import Matchable, mean_vectors
+from unspun.stories.candidates import identity_keys
 from unspun.stories.cluster import Story
 from unspun.stories.features import StoryFeatures
 
@@ -32,8 +33,7 @@ class StoredIndex:
     languages: list[str | None] = field(default_factory=list)
     vectors: list[np.ndarray] = field(default_factory=list)
     signatures: list[np.ndarray | None] = field(default_factory=list)
-    names: list[frozenset[str]] = field(default_factory=list)
-    numbers: list[frozenset[str]] = field(default_factory=list)
+    keys: list[frozenset[str]] = field(default_factory=list)  # names and numbers, as identity_keys makes them
     story_of: dict[str, str] = field(default_factory=dict)  # article id -> story id, for assigned articles
 
 
@@ -73,6 +73,16 @@ def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> 
             conn.execute(insert(schema.story_features), new_rows)
 
 
+def any_without_story(store: Store) -> bool:
+    """Whether some article with features has no story yet. Reads only the keys of the two tables (an
+    index-only anti-join in SQLite), not the features."""
+    f, m = schema.story_features, schema.story_members
+    query = (select(f.c.article_id).select_from(f.outerjoin(m, m.c.article_id == f.c.article_id))
+             .where(m.c.article_id.is_(None)).limit(1))
+    with store.engine.connect() as conn:
+        return conn.execute(query).first() is not None
+
+
 def load_index(store: Store) -> StoredIndex:
     """Every article's index entries and its current story, streamed."""
     f, m = schema.story_features, schema.story_members
@@ -85,8 +95,7 @@ def load_index(store: Store) -> StoredIndex:
             out.languages.append(row.language)
             out.vectors.append(np.frombuffer(row.vector, dtype=np.float16))
             out.signatures.append(np.frombuffer(row.signature, dtype=np.uint32) if row.signature else None)
-            out.names.append(frozenset(row.names.split()))
-            out.numbers.append(frozenset(row.numbers.split()))
+            out.keys.append(identity_keys(row.names.split(), row.numbers.split()))
         out.story_of = {r.article_id: r.story_id for r in conn.execute(select(m.c.article_id, m.c.story_id))}
     return out
 

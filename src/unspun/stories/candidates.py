@@ -12,8 +12,9 @@ batch at a time without re-clustering what is stored.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,10 @@ from unspun.stories.minhash import MinHasher
 from unspun.stories.shingles import word_shingles
 
 Pair = tuple[int, int]
+# Vector similarities held at once (64 MB of float32): queried articles x a block of stored ones. Without the
+# blocks, 1,000 new articles against a million stored held 4 GB of similarities plus 2 GB of masks
+# (bench/story_update_speed.py).
+_SIMILARITIES = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class CandidateOptions:
     vector_similarity: float = 0.55  # mean-vector cosine; same-story English pairs on dev: 0.58 and up
     min_shared_keys: int = 2  # names and numbers each, for a pair in which one text is in another language
     max_posting: int = 2000  # a name or number shared by more articles than this says nothing about identity
-    chunk: int = 4096  # article vectors compared per step (bounds memory to chunk x articles floats)
+    chunk: int = 4096  # articles queried by vector per step, against the stored vectors in blocks
 
 
 def is_foreign(language: str | None) -> bool:
@@ -99,9 +104,9 @@ class CandidateIndex:
         signed = [(str(start + k), s) for k, s in enumerate(signatures) if s is not None]
         if signed:
             self._lsh.insert_many([key for key, _ in signed], np.stack([s for _, s in signed]))
-        for offset, article_keys in enumerate(keys):
+        for position, article_keys in enumerate(keys, start):
             for key in article_keys:
-                self._postings.setdefault(key, []).append(start + offset)
+                self._postings.setdefault(key, []).append(position)
 
     def pairs_for(self, positions: Sequence[int]) -> set[Pair]:
         """Candidate pairs (i < j) with at least one article among ``positions``."""
@@ -135,9 +140,13 @@ class CandidateIndex:
         pairs: set[Pair] = set()
         for lo in range(0, len(query), self.options.chunk):
             rows = np.array(query[lo : lo + self.options.chunk])
-            sims = matrix[rows] @ matrix.T
-            hits = np.nonzero((sims >= self.options.vector_similarity) & english[None, :])
-            pairs.update(_ordered(int(rows[a]), int(b)) for a, b in zip(*hits, strict=True))
+            queried = matrix[rows]
+            step = max(1, _SIMILARITIES // len(rows))
+            for start in range(0, len(matrix), step):
+                a, b = np.nonzero(queried @ matrix[start : start + step].T >= self.options.vector_similarity)
+                b += start
+                keep = english[b]
+                pairs.update(map(_ordered, rows[a[keep]].tolist(), b[keep].tolist()))
         return pairs
 
     def _key_pairs(self, wanted: list[int]) -> set[Pair]:
@@ -158,9 +167,10 @@ class CandidateIndex:
         return pairs
 
 
-def identity_keys(names: frozenset[str], numbers: frozenset[str]) -> frozenset[str]:
-    """The names and numbers of an article as index keys."""
-    return frozenset({f"n:{n}" for n in names} | {f"#:{n}" for n in numbers})
+def identity_keys(names: Iterable[str], numbers: Iterable[str]) -> frozenset[str]:
+    """The names and numbers of an article as index keys. Interned: a store's articles repeat the same names
+    and numbers, so a candidate index over a million articles keeps each distinct key once, not per article."""
+    return frozenset([*(sys.intern("n:" + n) for n in names), *(sys.intern("#:" + n) for n in numbers)])
 
 
 def _ordered(a: int, b: int) -> Pair:

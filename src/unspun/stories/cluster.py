@@ -24,7 +24,13 @@ from unspun.stories.candidates import (
     signature_of,
 )
 from unspun.stories.features import StoryFeatures, overlap
-from unspun.stories.lineage import credited_outlet, derived_edges, find_origin, origin_margin
+from unspun.stories.lineage import (
+    ORIGIN_MIN_CONFIDENCE,
+    credited_outlet,
+    days_between,
+    derived_edges,
+    find_origin,
+)
 
 MIN_WORDS = 20  # below this an article states too little to match (a headline, a teaser, an error page)
 
@@ -38,6 +44,7 @@ class StoryOptions:
     sentence_match: float = 0.72  # cosine at which two sentences state the same fact
     same_story_alignment: float = 0.40  # share of the shorter article's sentences matched
     derived_alignment: float = 0.60  # share of the shorter article's sentences matched, in the same order
+    derived_sentence_match: float = 0.65  # cosine at which a sentence counts as rewritten from another (see docs)
     article_similarity: float = 0.80  # cosine of mean sentence vectors, with agreeing names
     name_overlap: float = 0.30
     cross_language_overlap: float = 0.50  # names and numbers, when sentences cannot be compared
@@ -115,7 +122,7 @@ def same_story(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarra
     numbers; in English, enough aligned sentences, or close overall meaning with agreeing names."""
     if a.fingerprint and a.fingerprint == b.fingerprint:
         return True
-    if _too_far_apart(a.published, b.published, opt.max_days_apart):
+    if abs(days_between(a.published, b.published)) > opt.max_days_apart:
         return False
     names, numbers = overlap(a.names, b.names), overlap(a.numbers, b.numbers)
     if is_foreign(a.language) or is_foreign(b.language):  # the English encoder cannot read other languages
@@ -126,28 +133,17 @@ def same_story(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarra
                                                         and names >= opt.name_overlap)
 
 
-def _too_far_apart(a: str | None, b: str | None, days: int) -> bool:
-    import datetime as dt
-
-    if not a or not b:
-        return False
-    try:
-        return abs((dt.date.fromisoformat(a[:10]) - dt.date.fromisoformat(b[:10])).days) > days
-    except ValueError:
-        return False
-
-
 def build_story(members: list[int], features: Sequence[StoryFeatures], vectors: Vectors, opt: StoryOptions) -> Story:
     """Roles, origin and evidence of one story's versions."""
     ids = [features[m].id for m in members]
-    edges, copies = derived_edges(members, features, vectors, opt.sentence_match, opt.derived_alignment)
+    edges, copies = derived_edges(members, features, vectors, opt.derived_sentence_match, opt.derived_alignment)
     family = sorted({m for pair in edges for m in pair})
     roles = {features[m].id: "independent" for m in members}
     origin: int | None = None
     confidence, sources = 0.0, {}
     if family:
-        origin, confidence = find_origin(family, edges, features, [len(s) for s in vectors.sentences])
-        if confidence < origin_margin(len(family)):
+        origin, confidence = find_origin(family, edges, features)
+        if confidence < ORIGIN_MIN_CONFIDENCE:
             origin = None  # no version stands out: they share a source that is not in the corpus
         for m in family:
             roles[features[m].id] = "origin" if m == origin else "derived"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
@@ -33,31 +35,52 @@ def derived_edges(members: Sequence[int], features: Sequence[StoryFeatures], vec
     return edges, copies
 
 
-def origin_margin(family_size: int) -> float:
-    """The origin must hold more than an equal share of the family's evidence; with two versions, clearly
-    more (two siblings rewriting one unseen source cover each other about equally)."""
-    return 0.6 if family_size == 2 else 1.0 / family_size + 0.05
+ORIGIN_MIN_CONFIDENCE = 0.6  # the origin must beat every other version by a clear margin, else none is named
 
 
-def find_origin(family: list[int], edges: Edges, features: Sequence[StoryFeatures],
-                sentence_counts: Sequence[int]) -> tuple[int, float]:
-    """The version the others derive from: its sentences recur in them (containment), it was published
-    first, it is the source itself (a wire's or ministry's site, or a wire's copy under its dateline), and
-    it is the fullest. Confidence is the winner's share of the combined score."""
-    recurs = dict.fromkeys(family, 0.0)
-    for (x, y), (x_in_y, y_in_x) in edges.items():
-        recurs[x] += x_in_y  # x's sentences found again in y: y may be built on x
-        recurs[y] += y_in_x
-    dates = sorted(d for d in (features[m].published for m in family) if d)
-    credited = {outlet for m in family for outlet in features[m].attributed}
-    scores = {}
+def find_origin(family: list[int], edges: Edges, features: Sequence[StoryFeatures]) -> tuple[int, float]:
+    """The version the others derive from, as a tournament: it must look like the source of every other
+    version of its family (``source_score``). Confidence is its narrowest win, mapped to 0.5-1; siblings of
+    one unseen source win nothing clearly and stay near 0.5."""
+    best, confidence = family[0], 0.0
     for m in family:
-        early = 1.0 if features[m].published and dates and features[m].published == dates[0] else 0.0
-        scores[m] = (recurs[m] + 0.5 * early + 0.5 * primary_source(features[m], credited)
-                     + 0.001 * sentence_counts[m])
-    best = max(scores, key=lambda m: scores[m])
-    total = sum(scores.values()) or 1.0
-    return best, scores[best] / total
+        narrowest = min((source_score(m, y, edges, features) for y in family if y != m), default=0.0)
+        win = 1.0 / (1.0 + math.exp(-2.0 * narrowest))
+        if win > confidence:
+            best, confidence = m, win
+    return best, confidence
+
+
+def source_score(x: int, y: int, edges: Edges, features: Sequence[StoryFeatures]) -> float:
+    """How much more x looks like the source of y than the reverse (antisymmetric; 0 = no evidence).
+
+    In order of strength: x was published at least a day earlier; x is the source itself (a wire's,
+    ministry's or state outlet's site, or a wire's copy under its dateline) and y is not; x carries more of
+    the story's concrete facts (names and numbers: rewrites keep a thin factual core and drop specifics,
+    whether they condense the source or pad it with quotes and framing); x's sentences recur in y more than
+    y's in x (weak: a condensed rewrite recurs wholly in its source).
+    """
+    a, b = features[x], features[y]
+    score = 0.0
+    days = days_between(a.published, b.published)
+    if days:  # dates are day-granular and time zones shift them by one: one day apart is weaker evidence
+        score += (1.0 if abs(days) == 1 else 2.0) * (1 if days > 0 else -1)
+    credited = set(a.attributed) | set(b.attributed)
+    score += primary_source(a, credited) - primary_source(b, credited)
+    facts_a, facts_b = len(a.names | a.numbers), len(b.names | b.numbers)
+    score += (facts_a - facts_b) / max(facts_a, facts_b, 1)
+    cover = edges.get((x, y)) or tuple(reversed(edges.get((y, x), (0.0, 0.0))))
+    return score + 0.5 * (cover[0] - cover[1])
+
+
+def days_between(a: str | None, b: str | None) -> int:
+    """Days from a to b (positive when a is earlier); 0 when either is undated or unreadable."""
+    if not a or not b:
+        return 0
+    try:
+        return (dt.date.fromisoformat(b[:10]) - dt.date.fromisoformat(a[:10])).days
+    except ValueError:
+        return 0
 
 
 def primary_source(f: StoryFeatures, credited: set[str]) -> float:

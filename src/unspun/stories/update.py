@@ -51,6 +51,8 @@ def update_stories(store: Store, embed: Embed | None = None, options: StoryOptio
             progress(len(batch))
     if rebuild:
         story_store.clear_stories(store)
+    elif not story_store.any_without_story(store):
+        return summary  # every article has its story: loading the index would cost a pass over the store
     stored = story_store.load_index(store)
     new = [a for a in stored.ids if a not in stored.story_of]
     if not new:
@@ -71,8 +73,7 @@ def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Seque
     index = CandidateIndex(opt.candidates)
     index.add(ids, np.stack(vectors).astype(np.float32),
               [*stored.signatures, *(extra[a].signature for a in extra_ids)],
-              [*(identity_keys(n, m) for n, m in zip(stored.names, stored.numbers, strict=True)),
-               *(identity_keys(extra[a].features.names, extra[a].features.numbers) for a in extra_ids)],
+              [*stored.keys, *(identity_keys(extra[a].features.names, extra[a].features.numbers) for a in extra_ids)],
               [*stored.languages, *(extra[a].features.language for a in extra_ids)])
     position = {a: k for k, a in enumerate(ids)}
     pairs = index.pairs_for([position[a] for a in new_ids])
