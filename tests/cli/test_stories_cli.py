@@ -33,6 +33,9 @@ def test_stories_cli_json_schema_and_every_article_once(runner: CliRunner, tmp_p
     assert family["origin"] == "origin" and family["roles"]["origin"] == "origin"
     text = runner.invoke(app, ["stories", "--db", db, "--min-size", "2"])
     assert text.exit_code == 0 and "origin" in text.stdout
+    rebuilt = runner.invoke(app, ["stories", "--db", db, "--format", "json", "--rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert json.loads(rebuilt.stdout)["stories"] == document["stories"]
 
 
 def test_stories_cli_trace_shows_origin_and_added_sentence(runner: CliRunner, tmp_path: Path) -> None:

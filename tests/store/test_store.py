@@ -22,7 +22,7 @@ from unspun.store.store import QuoteQuery
 from unspun.store.urls import resolve_url
 
 
-def make_article(article_id: str, body: str, site: str = "example.com", published: str = "2026-11-20") -> Article:
+def make_article(article_id: str, body: str, site: str = "example.com", published: str | None = "2026-11-20") -> Article:
     return Article(text=body, id=article_id, site=site, published=published, title=f"Title {article_id}",
                    content_hash=hashlib.sha256(body.encode()).hexdigest(), language="en", source="test")
 

@@ -75,11 +75,12 @@ def test_update_rebuild_keeps_features_and_gives_the_same_stories(store_url: str
 
 
 def test_update_copies_and_short_articles_are_explained(store_url: str) -> None:
-    copy = make_article("copy", ORIGIN.upper().replace(".", " ."), site="mirror.example")
+    copy = make_article("copy", ORIGIN.upper().replace(".", " ."), site="mirror.example", published=None)
     short = make_article("short", "Vessarin visits Selvara.", site="teaser.example")
     with open_store(store_url) as store:
         store.add([(a, None) for a in [*articles()[:1], copy, short]])
         update_stories(store, bag_of_words)
     by_article = {a: s for s in stored(store_url) for a in s.articles}
-    assert by_article["copy"] is by_article["origin"] and by_article["copy"].notes == {"origin": "same text as copy"}
+    assert by_article["copy"] is by_article["origin"]
+    assert by_article["copy"].notes == {"origin": "same text as copy", "copy": "no publication date: placed by its text alone"}
     assert by_article["short"].articles == ["short"] and "too short" in by_article["short"].notes["short"]

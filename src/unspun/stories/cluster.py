@@ -154,6 +154,8 @@ def build_story(members: list[int], features: Sequence[StoryFeatures], vectors: 
     notes = {features[copy].id: f"same text as {features[of].id}" for copy, of in copies.items()}
     notes.update({features[m].id: f"too short to compare ({features[m].words} words; at least {MIN_WORDS} needed)"
                   for m in members if not comparable(features[m])})
+    for m in (m for m in members if not features[m].published and len(members) > 1):
+        notes.setdefault(features[m].id, "no publication date: placed by its text alone")
     evidence = {f"{features[x].id}|{features[y].id}": round(max(c), 3) for (x, y), c in edges.items()}
     return Story(id=story_id(ids), articles=ids, roles=roles,
                  origin=features[origin].id if origin is not None else None,
