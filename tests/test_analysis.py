@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unspun.analysis import analyze_doc
+from unspun.analysis import analyze_article, analyze_doc
 from unspun.nlp.pipeline import load_pipeline
 from unspun.records import Analysis, Article
 
@@ -76,3 +76,18 @@ def test_analysis_seed_acceptance() -> None:
     assert len(continued) == 2 and all(q.speaker.text for q in continued)
     assert not any("privileged strategic partnership" in q.text for q in analysis.quotes)
     assert analysis.sourcing.named == 0 and analysis.sourcing.share_unidentified == 1.0
+
+
+def test_analysis_reports_rewrite_artefacts_with_offsets() -> None:
+    text = ("Sure! Here is the rewritten article: The minister of Valdoria visited Selvara on Monday to open a new "
+            "bridge over the river. Officials said the bridge would carry 4,000 vehicles a day. It is worth noting "
+            "that the project was finished two months early.")
+    analysis = analyze_article(Article(text=text, id="a", language="en"))
+    kinds = {a.kind for a in analysis.artefacts}
+    assert "prompt_leftover" in kinds and analysis.artefact_score >= 0.9
+    assert all(text[a.start:a.end] == a.text for a in analysis.artefacts)
+    document = analysis.to_dict()
+    assert document["artefact_score"] == analysis.artefact_score and document["artefacts"][0]["kind"]
+    clean = analyze_article(Article(text=text.split(": ", 1)[1].replace("It is worth noting that the", "The"),
+                                    id="b", language="en"))
+    assert clean.artefacts == [] and clean.artefact_score == 0.0

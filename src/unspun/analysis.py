@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from unspun.errors import AnalysisError, UnspunError
+from unspun.extract.artefacts import artefact_score, find_artefacts
 from unspun.extract.dates import extract_dates
 from unspun.extract.entities import build_person_index, extract_entities
 from unspun.extract.hedges import extract_hedges
@@ -23,6 +24,7 @@ from unspun.records import Analysis, Article
 Outcome = tuple[str, Analysis | UnspunError]
 T = TypeVar("T")
 PIPE_BATCH_SIZE = 16
+ANALYSIS_REVISION = 2  # bumped when the analysis output changes (2: rewrite artefacts), so stored results go stale
 
 
 def _pipeline_version() -> str:
@@ -35,7 +37,7 @@ def _pipeline_version() -> str:
         model = version(MODEL_PACKAGE.replace("_", "-"))
     except PackageNotFoundError:
         model = "missing"
-    return f"unspun-{__version__}+{MODEL_PACKAGE}-{model}"
+    return f"unspun-{__version__}.r{ANALYSIS_REVISION}+{MODEL_PACKAGE}-{model}"
 
 
 # Stored with every analysis, so `unspun analyze --db` can find results an older version produced.
@@ -54,6 +56,8 @@ def analyze_doc(doc: Doc, article: Article) -> Analysis:
         entities=entities,
         dates=extract_dates(doc, _published(article)),
         hedges=extract_hedges(doc),
+        artefacts=(artefacts := find_artefacts(doc.text)),
+        artefact_score=round(artefact_score(artefacts, doc.text), 3),
     )
 
 

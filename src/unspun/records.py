@@ -94,6 +94,18 @@ class Hedge:
 
 
 @dataclass(frozen=True)
+class Artefact:
+    """Evidence of machine rewriting: a leftover prompt, an unfilled template slot or stock model phrasing.
+    ``pattern`` is the rule (nlp/rules/artefacts.tsv) that matched."""
+
+    text: str
+    start: int
+    end: int
+    kind: Literal["prompt_leftover", "template_slot", "stock_phrase"]
+    pattern: str
+
+
+@dataclass(frozen=True)
 class Sourcing:
     """How an article's quotations are sourced."""
 
@@ -120,6 +132,8 @@ class Analysis:
     hedges: list[Hedge]
     narratives: list[dict[str, Any]] = field(default_factory=list)
     techniques: list[dict[str, Any]] = field(default_factory=list)
+    artefacts: list[Artefact] = field(default_factory=list)
+    artefact_score: float = 0.0  # from the artefacts alone (extract/artefacts.py); 0 when there are none
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -14,7 +14,18 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, text
 
 from unspun.errors import StoreError
-from unspun.records import Analysis, Article, DateMention, Entity, Hedge, Quote, Sourcing, Span, Speaker
+from unspun.records import (
+    Analysis,
+    Artefact,
+    Article,
+    DateMention,
+    Entity,
+    Hedge,
+    Quote,
+    Sourcing,
+    Span,
+    Speaker,
+)
 from unspun.store import open_store
 from unspun.store.migrate import current_revision, head_revision, upgrade
 from unspun.store.schema import metadata
@@ -37,6 +48,7 @@ def make_analysis(article: Article, speaker_type: str = "anonymous") -> Analysis
         sourcing=Sourcing(1, 0, 1, 0, 0, 0, 1.0, [], ["Ann Lee"]),
         entities=[Entity("Riga", 50, 54, "GPE", "Riga")], dates=[DateMention("Monday", 60, 66, "2026-11-16")],
         hedges=[Hedge("could", 70, 75, "modal")],
+        artefacts=[Artefact("Monday", 60, 66, "template_slot", "Monday")], artefact_score=0.9,
     )
 
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
+
+from unspun.records import Artefact
 
 ArtefactKind = Literal["prompt_leftover", "template_slot", "stock_phrase"]
 KINDS: tuple[ArtefactKind, ...] = ("prompt_leftover", "template_slot", "stock_phrase")
@@ -34,17 +35,6 @@ _STOCK_CAP = 0.5  # stock phrasing alone stays below any strong artefact
 _STOCK_SCALE = 4.0  # stock phrases per 1,000 words at which the stock part reaches 63% of its cap
 _MIN_WORDS = 500  # shorter texts count as this long (see module docstring)
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
-
-
-@dataclass(frozen=True)
-class Artefact:
-    """One piece of evidence: ``text == article_text[start:end]``; ``pattern`` is the rule line that matched."""
-
-    text: str
-    start: int
-    end: int
-    kind: ArtefactKind
-    pattern: str
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

@@ -42,6 +42,8 @@ def article_marks(analysis: Analysis, prefix: str) -> list[Mark]:
         if q.cue is not None:
             marks.append(Mark(q.cue.start, q.cue.end, "cue"))
     marks += [Mark(h.start, h.end, "hedge", title="hedge") for h in analysis.hedges]
+    marks += [Mark(a.start, a.end, "artefact", title=f"rewrite artefact: {a.kind.replace('_', ' ')}")
+              for a in analysis.artefacts]
     marks += [Mark(d.start, d.end, "date", title=d.value or "date") for d in analysis.dates]
     return marks
 

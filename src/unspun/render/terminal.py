@@ -79,6 +79,9 @@ def _extras(analysis: Analysis) -> Text | None:
     parts = []
     if analysis.hedges:
         parts.append("Hedges: " + ", ".join(sorted({h.text.lower() for h in analysis.hedges})))
+    if analysis.artefacts:
+        parts.append(f"Rewrite artefacts (score {analysis.artefact_score:.2f}): " + "; ".join(
+            f"{a.kind.replace('_', ' ')} “{a.text}”" for a in analysis.artefacts[:10]))
     dated = [d for d in analysis.dates if d.value]
     if dated:
         parts.append("Dates: " + ", ".join(f"{d.text} → {d.value}" for d in dated[:10]))

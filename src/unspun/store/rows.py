@@ -8,6 +8,7 @@ from typing import Any
 
 from unspun.records import (
     Analysis,
+    Artefact,
     Article,
     DateMention,
     Entity,
@@ -61,7 +62,8 @@ def quote_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return rows
 
 
-def span_rows(analysis: Analysis, records: list[Entity] | list[DateMention] | list[Hedge]) -> list[dict[str, Any]]:
+def span_rows(analysis: Analysis,
+              records: list[Entity] | list[DateMention] | list[Hedge] | list[Artefact]) -> list[dict[str, Any]]:
     rows = []
     for record in records:
         row = {"article_id": analysis.article.id, **record.__dict__}
@@ -98,3 +100,7 @@ def date_from_row(row: Row) -> DateMention:
 
 def hedge_from_row(row: Row) -> Hedge:
     return Hedge(text=row["text"], start=row["start"], end=row["end"], kind=row["kind"])
+
+
+def artefact_from_row(row: Row) -> Artefact:
+    return Artefact(text=row["text"], start=row["start"], end=row["end"], kind=row["kind"], pattern=row["pattern"])

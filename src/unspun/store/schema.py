@@ -103,8 +103,10 @@ entities = _results_table("entities", Column("label", String(16), nullable=False
                           Index("ix_entities_name", "name"))
 dates = _results_table("dates", Column("value", String(32)))
 hedges = _results_table("hedges", Column("kind", String(16), nullable=False))
+artefacts = _results_table("artefacts", Column("kind", String(16), nullable=False),
+                           Column("pattern", Text, nullable=False))  # migration 0005
 
-RESULT_TABLES = (quotes, entities, dates, hedges)
+RESULT_TABLES = (quotes, entities, dates, hedges, artefacts)
 
 # Stories (migration 0004): what story matching needs of each article, kept so that new articles join
 # stories without re-embedding or re-clustering what is stored; and the stories themselves.

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from unspun.errors import StoreError
+from unspun.extract.artefacts import artefact_score
 from unspun.records import Analysis, Article, Quote
 from unspun.store import rows, schema
 from unspun.store.migrate import upgrade
@@ -165,6 +166,7 @@ class Store:
             (schema.entities, lambda a: rows.span_rows(a, a.entities)),
             (schema.dates, lambda a: rows.span_rows(a, a.dates)),
             (schema.hedges, lambda a: rows.span_rows(a, a.hedges)),
+            (schema.artefacts, lambda a: rows.span_rows(a, a.artefacts)),
         ):
             batch = [row for a in latest.values() for row in make(a)]
             if batch:
@@ -220,6 +222,8 @@ class Store:
                 entities=[rows.entity_from_row(r) for r in fetch(schema.entities)],
                 dates=[rows.date_from_row(r) for r in fetch(schema.dates)],
                 hedges=[rows.hedge_from_row(r) for r in fetch(schema.hedges)],
+                artefacts=(found := [rows.artefact_from_row(r) for r in fetch(schema.artefacts)]),
+                artefact_score=round(artefact_score(found, article["text"]), 3),
             )
 
     def iter_articles(self, batch_size: int = 500, stale_for: str | None = None) -> Iterator[Article]:
