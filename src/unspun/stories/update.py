@@ -77,21 +77,44 @@ def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Seque
               [*stored.languages, *(extra[a].features.language for a in extra_ids)])
     position = {a: k for k, a in enumerate(ids)}
     pairs = index.pairs_for([position[a] for a in new_ids])
+    return settle(gather(store, stored, ids, pairs, new_ids, extra), opt)
+
+
+@dataclass
+class Neighbourhood:
+    """The new articles, their candidate partners and the stored stories those belong to, loaded."""
+
+    new: set[str]
+    involved: list[str]  # sorted article ids
+    loaded: dict[str, Matchable]
+    pairs: set[tuple[str, str]]  # candidate pairs, by article id
+    members: dict[str, list[str]]  # stored story id -> its articles
+    story_of: dict[str, str]
+
+
+def gather(store: Store, stored: story_store.StoredIndex, ids: Sequence[str], pairs: set[tuple[int, int]],
+           new_ids: Sequence[str], extra: dict[str, Matchable]) -> Neighbourhood:
+    """Load what deciding the new articles' stories needs: their partners and the partners' whole stories."""
     new = set(new_ids)
     partners = {ids[k] for pair in pairs for k in pair}
     old_stories = sorted({stored.story_of[a] for a in partners if a in stored.story_of})
     members = story_store.story_members(store, old_stories)
     involved = sorted(new | partners | {a for group in members.values() for a in group})
     loaded = {**story_store.load_features(store, [a for a in involved if a not in extra]), **extra}
-    local = {a: k for k, a in enumerate(involved)}
-    features = [loaded[a].features for a in involved]
-    sentences = [loaded[a].sentences for a in involved]
-    local_vectors = Vectors(sentences, mean_vectors(sentences))
-    local_pairs = {(local[ids[i]], local[ids[j]]) for i, j in pairs}
-    groups = [[local[a] for a in group] for group in members.values()]
-    touched = [g for g in link(features, local_vectors, local_pairs, opt, groups) if any(involved[k] in new for k in g)]
-    replaced = sorted({stored.story_of[involved[k]] for g in touched for k in g if involved[k] in stored.story_of})
-    return [build_story(g, features, local_vectors, opt) for g in touched], replaced
+    return Neighbourhood(new, involved, loaded, {(ids[i], ids[j]) for i, j in pairs}, members, stored.story_of)
+
+
+def settle(n: Neighbourhood, opt: StoryOptions) -> tuple[list[Story], list[str]]:
+    """Verify the candidate pairs, union them with the stored stories, and rebuild the stories they touch."""
+    local = {a: k for k, a in enumerate(n.involved)}
+    features = [n.loaded[a].features for a in n.involved]
+    sentences = [n.loaded[a].sentences for a in n.involved]
+    vectors = Vectors(sentences, mean_vectors(sentences))
+    groups = [[local[a] for a in group] for group in n.members.values()]
+    linked = link(features, vectors, {(local[a], local[b]) for a, b in n.pairs}, opt, groups)
+    touched = [g for g in linked if any(n.involved[k] in n.new for k in g)]
+    replaced = sorted({n.story_of[n.involved[k]] for g in touched for k in g if n.involved[k] in n.story_of})
+    return [build_story(g, features, vectors, opt) for g in touched], replaced
 
 
 def matchable(articles: Sequence[Article], embed: Embed, opt: StoryOptions) -> list[Matchable]:
