@@ -1,0 +1,168 @@
+"""Find persuasion-technique spans in a parsed Doc and label each with a SemEval-2020 Task 11 technique.
+
+Two small linear models, trained by ``eval/train_techniques.py`` on PTC train (see ``model/README.md``):
+a token tagger marks tokens inside some technique (span identification), and a softmax over the 14 PTC
+classes labels each span (technique classification). Both read only what the Doc already has: words,
+lemmas, tags, dependencies, entities and the tok2vec tensor.
+
+>>> detector = TechniqueDetector()
+>>> [(s.technique, s.text) for s in detector.detect(nlp("... their disgusting lies are destroying our great nation ..."))]
+[('Loaded_Language', 'their disgusting lies are destroying our great nation'), ...]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc
+
+from unspun.errors import ModelError
+from unspun.techniques.features import (
+    char_span,
+    doc_tensor,
+    span_dense,
+    span_features,
+    token_features,
+)
+
+MODEL_FILE = "techniques.npz"
+
+# The PTC names file (propaganda-techniques-names-semeval2020task11.txt) and a reader's name for each.
+TECHNIQUE_NAMES: dict[str, str] = {
+    "Appeal_to_Authority": "appeal to authority",
+    "Appeal_to_fear-prejudice": "appeal to fear or prejudice",
+    "Bandwagon,Reductio_ad_hitlerum": "bandwagon or reductio ad Hitlerum",
+    "Black-and-White_Fallacy": "false dilemma (black and white)",
+    "Causal_Oversimplification": "causal oversimplification",
+    "Doubt": "doubt",
+    "Exaggeration,Minimisation": "exaggeration or minimisation",
+    "Flag-Waving": "flag-waving",
+    "Loaded_Language": "loaded language",
+    "Name_Calling,Labeling": "name calling or labelling",
+    "Repetition": "repetition",
+    "Slogans": "slogan",
+    "Thought-terminating_Cliches": "thought-terminating cliché",
+    "Whataboutism,Straw_Men,Red_Herring": "whataboutism, straw man or red herring",
+}
+
+
+@dataclass(frozen=True)
+class TechniqueSpan:
+    """A stretch of the article's text using one technique; doc.text[start:end] == text."""
+
+    text: str
+    start: int
+    end: int
+    technique: str
+    score: float
+
+    @property
+    def label(self) -> str:
+        return TECHNIQUE_NAMES.get(self.technique, self.technique)
+
+
+def _sparse_rows(rows: list[list[str]], vocab: dict[str, int]) -> list[np.ndarray]:
+    return [np.fromiter({vocab[f] for f in row if f in vocab}, dtype=np.int64) for row in rows]
+
+
+class TechniqueDetector:
+    """Loads the weights once; ``detect(doc)`` finds spans, ``classify(doc, spans)`` labels given spans."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        if path is None:
+            path = Path(str(resources.files("unspun.techniques") / "model" / MODEL_FILE))
+        if not path.is_file():
+            raise ModelError(f"no technique weights at {path}; run eval/train_techniques.py to build them")
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        self.classes: list[str] = str(arrays["classes"]).split("\n")
+        unknown = set(self.classes) - set(TECHNIQUE_NAMES)
+        if unknown:
+            raise ModelError(f"technique weights name unknown classes {sorted(unknown)}; retrain them")
+        self.si_vocab = {f: i for i, f in enumerate(str(arrays["si_vocab"]).split("\n"))}
+        self.si_sparse = arrays["si_sparse"]
+        self.si_dense = arrays["si_dense"]
+        self.si_bias = float(arrays["si_bias"])
+        self.si_threshold = float(arrays["si_threshold"])
+        self.si_min_tokens = int(arrays["si_min_tokens"])
+        self.tc_vocab = {f: i for i, f in enumerate(str(arrays["tc_vocab"]).split("\n"))}
+        self.tc_sparse = arrays["tc_sparse"]
+        self.tc_dense = arrays["tc_dense"]
+        self.tc_bias = arrays["tc_bias"]
+        self.tc_mean = arrays["tc_mean"]
+        self.tc_std = arrays["tc_std"]
+
+    # --- span identification -------------------------------------------------------------------
+    def token_scores(self, doc: Doc) -> np.ndarray:
+        """Probability that each token lies inside some technique span."""
+        if len(doc) == 0:
+            return np.zeros(0)
+        rows = _sparse_rows(token_features(doc), self.si_vocab)
+        logits = np.array([self.si_sparse[idx].sum() for idx in rows]) + doc_tensor(doc) @ self.si_dense
+        return 1.0 / (1.0 + np.exp(-(logits + self.si_bias)))
+
+    def find_spans(self, doc: Doc, probs: np.ndarray | None = None) -> list[tuple[int, int]]:
+        """Character spans of runs of tokens above the threshold, within one sentence, edges trimmed."""
+        if probs is None:
+            probs = self.token_scores(doc)
+        spans: list[tuple[int, int]] = []
+        run: list[int] = []
+        for tok in doc:
+            inside = probs[tok.i] >= self.si_threshold and not tok.is_space
+            if inside and run and doc[run[-1]].sent.start != tok.sent.start:
+                spans.append(self._run_span(doc, run))
+                run = []
+            if inside:
+                run.append(tok.i)
+            elif run:
+                spans.append(self._run_span(doc, run))
+                run = []
+        if run:
+            spans.append(self._run_span(doc, run))
+        return [s for s in spans if s[1] > s[0]]
+
+    def _run_span(self, doc: Doc, run: list[int]) -> tuple[int, int]:
+        toks = [doc[i] for i in run]
+        while toks and toks[-1].is_punct and not toks[-1].is_quote:
+            toks.pop()
+        while toks and toks[0].is_punct and not toks[0].is_quote:
+            toks.pop(0)
+        if len([t for t in toks if not t.is_punct]) < self.si_min_tokens:
+            return (0, 0)
+        return (toks[0].idx, toks[-1].idx + len(toks[-1].text))
+
+    # --- technique classification --------------------------------------------------------------
+    def probabilities(self, doc: Doc, spans: list[tuple[int, int]]) -> np.ndarray:
+        """One row of class probabilities (ordered as self.classes) per character span."""
+        if not spans:
+            return np.zeros((0, len(self.classes)))
+        tensor = doc_tensor(doc)
+        lowered = doc.text.lower()
+        token_spans = [char_span(doc, start, end) for start, end in spans]
+        rows = _sparse_rows([span_features(doc, s, lowered) for s in token_spans], self.tc_vocab)
+        dense = np.stack([span_dense(tensor, s) for s in token_spans])
+        logits = (dense - self.tc_mean) / self.tc_std @ self.tc_dense + self.tc_bias
+        logits += np.stack([self.tc_sparse[idx].sum(axis=0) for idx in rows])
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+    def classify(self, doc: Doc, spans: list[tuple[int, int]]) -> list[list[tuple[str, float]]]:
+        """For each span, every technique with its probability, best first."""
+        probs = self.probabilities(doc, spans)
+        order = np.argsort(-probs, axis=1, kind="stable")
+        return [
+            [(self.classes[j], float(row[j])) for j in idx] for row, idx in zip(probs, order, strict=True)
+        ]
+
+    def detect(self, doc: Doc) -> list[TechniqueSpan]:
+        """Technique spans of the Doc, in text order, each with its most likely technique."""
+        spans = self.find_spans(doc)
+        labelled = self.classify(doc, spans)
+        return [
+            TechniqueSpan(doc.text[start:end], start, end, best[0][0], round(best[0][1], 4))
+            for (start, end), best in zip(spans, labelled, strict=True)
+        ]

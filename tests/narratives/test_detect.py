@@ -1,0 +1,94 @@
+"""The narrative detector: labels with scores and exact evidence offsets, abstention, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from unspun.narratives.catalog import NO_NARRATIVE
+from unspun.narratives.detect import (
+    DIMENSIONS,
+    Heads,
+    NarrativeDetector,
+    NarrativeLabel,
+    hash_terms,
+    split_sentences,
+)
+
+NEGATIVE = "URW: Negative Consequences for the West"
+SANCTIONS = f"{NEGATIVE}: Sanctions imposed by Western countries will backfire"
+
+SANCTIONS_TEXT = (
+    "Europe's sanctions against Russia have backfired on Europe itself.\n"
+    "Factories in Germany are closing because the sanctions made gas unaffordable, while Moscow sells its oil "
+    "to Asia at a profit. The sanctions hurt European households far more than they hurt the Kremlin, and "
+    "inflation driven by the embargo is eating away at wages across the continent. Brussels punished its own "
+    "citizens: the Russian economy grew last year while the euro zone slid toward recession."
+)
+WEATHER_TEXT = (
+    "Light rain is expected across the region on Tuesday morning, clearing by the afternoon. "
+    "Temperatures will reach 14 degrees, with a gentle westerly breeze. The weekend looks dry and sunny."
+)
+SPORTS_TEXT = (
+    "The home side won 2-1 on Saturday after a late header from their captain. "
+    "The coach praised the young goalkeeper, who made four saves in the second half."
+)
+
+
+def _toy_heads() -> Heads:
+    """Hand-made heads: 'sanctions' and 'backfired' push the sanctions labels; everything else says Other."""
+    labels = (NO_NARRATIVE, NEGATIVE, SANCTIONS)
+    weights = np.zeros((DIMENSIONS, 3), dtype=np.float32)
+    for word in ("sanctions", "backfired"):
+        bucket = int(hash_terms(word)[0])
+        weights[bucket, 0], weights[bucket, 1:] = -8.0, 8.0
+    bias = np.array([1.0, -2.0, -2.0], dtype=np.float32)
+    return Heads(labels, weights, bias, np.ones(DIMENSIONS, np.float32), 0.5, 0.5, 0.5)
+
+
+def _check_offsets(text: str, labels: list[NarrativeLabel]) -> None:
+    for label in labels:
+        assert 0.0 <= label.score <= 1.0
+        for sub in label.sub_labels:
+            assert 0.0 <= sub.score <= 1.0
+        for evidence in label.evidence:
+            assert text[evidence.start : evidence.end] == evidence.text
+            assert 0.0 <= evidence.score <= 1.0
+
+
+def test_detect_split_sentences_offsets_slice_the_text() -> None:
+    text = "  First one. “Quoted second.” Third?\n\nFourth line  "
+    spans = split_sentences(text)
+    assert [text[s:e] for s, e in spans] == ["First one.", "“Quoted second.”", "Third?", "Fourth line"]
+
+
+def test_detect_toy_heads_find_sanctions_with_exact_evidence() -> None:
+    labels = NarrativeDetector(heads=_toy_heads()).detect(SANCTIONS_TEXT)
+    assert [label.label for label in labels] == [NEGATIVE]
+    assert [sub.label for sub in labels[0].sub_labels] == [SANCTIONS]
+    assert labels[0].evidence
+    assert all("sanctions" in e.text or "backfired" in e.text for e in labels[0].evidence)
+    _check_offsets(SANCTIONS_TEXT, labels)
+
+
+def test_detect_toy_heads_abstain_on_weather() -> None:
+    labels = NarrativeDetector(heads=_toy_heads()).detect(WEATHER_TEXT)
+    assert [label.label for label in labels] == [NO_NARRATIVE]
+    assert labels[0].evidence == ()
+
+
+def test_detect_shipped_heads_abstain_on_weather_and_sports() -> None:
+    detector = NarrativeDetector()
+    for text in (WEATHER_TEXT, SPORTS_TEXT):
+        labels = detector.detect(text)
+        assert [label.label for label in labels] == [NO_NARRATIVE]
+        _check_offsets(text, labels)
+
+
+def test_detect_empty_text_abstains() -> None:
+    assert [label.label for label in NarrativeDetector().detect("   ")] == [NO_NARRATIVE]
+
+
+def test_detect_is_deterministic() -> None:
+    first = NarrativeDetector().detect(SANCTIONS_TEXT)
+    second = NarrativeDetector().detect(SANCTIONS_TEXT)
+    assert first == second
