@@ -286,7 +286,7 @@ def replay(path: Path) -> dict[str, Any]:
         with phase("index build"):
             ids = [*stored.ids]
             index = CandidateIndex(opt.candidates)
-            index.add(ids, np.stack(stored.vectors).astype(np.float32), stored.signatures, stored.keys,
+            index.add(ids, stored.vectors.astype(np.float32), stored.signatures, stored.keys,
                       stored.languages)
             position = {a: k for k, a in enumerate(ids)}
             wanted = sorted({position[a] for a in new_ids})

@@ -31,7 +31,7 @@ class StoredIndex:
 
     ids: list[str] = field(default_factory=list)
     languages: list[str | None] = field(default_factory=list)
-    vectors: list[np.ndarray] = field(default_factory=list)
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float16))  # one row each
     signatures: list[np.ndarray | None] = field(default_factory=list)
     keys: list[frozenset[str]] = field(default_factory=list)  # names and numbers, as identity_keys makes them
     story_of: dict[str, str] = field(default_factory=dict)  # article id -> story id, for assigned articles
@@ -89,14 +89,17 @@ def load_index(store: Store) -> StoredIndex:
     out = StoredIndex()
     query = select(f.c.article_id, f.c.language, f.c.vector, f.c.signature, f.c.names, f.c.numbers).order_by(
         f.c.article_id)
+    vectors: list[bytes] = []
     with store.engine.connect().execution_options(stream_results=True, yield_per=_ROWS) as conn:
         for row in conn.execute(query):
             out.ids.append(row.article_id)
             out.languages.append(row.language)
-            out.vectors.append(np.frombuffer(row.vector, dtype=np.float16))
+            vectors.append(row.vector)
             out.signatures.append(np.frombuffer(row.signature, dtype=np.uint32) if row.signature else None)
             out.keys.append(identity_keys(row.names.split(), row.numbers.split()))
         out.story_of = {r.article_id: r.story_id for r in conn.execute(select(m.c.article_id, m.c.story_id))}
+    if vectors:  # one buffer, one array: a million small arrays would cost seconds to make and to stack
+        out.vectors = np.frombuffer(b"".join(vectors), dtype=np.float16).reshape(len(vectors), -1)
     return out
 
 

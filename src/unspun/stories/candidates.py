@@ -83,7 +83,6 @@ class CandidateIndex:
         self.languages: list[str | None] = []
         self._vector_chunks: list[np.ndarray] = []
         self._lsh = MinHashLSH(threshold=self.options.lsh_threshold, num_perm=self.options.num_perm)
-        self._postings: dict[str, list[int]] = {}
         self._keys: list[frozenset[str]] = []
 
     def __len__(self) -> int:
@@ -104,9 +103,6 @@ class CandidateIndex:
         signed = [(str(start + k), s) for k, s in enumerate(signatures) if s is not None]
         if signed:
             self._lsh.insert_many([key for key, _ in signed], np.stack([s for _, s in signed]))
-        for position, article_keys in enumerate(keys, start):
-            for key in article_keys:
-                self._postings.setdefault(key, []).append(position)
 
     def pairs_for(self, positions: Sequence[int]) -> set[Pair]:
         """Candidate pairs (i < j) with at least one article among ``positions``."""
@@ -152,11 +148,12 @@ class CandidateIndex:
     def _key_pairs(self, wanted: list[int]) -> set[Pair]:
         """Pairs with a text in another language that share enough names and numbers."""
         need = self.options.min_shared_keys
+        postings = self._postings(set().union(*(self._keys[k] for k in wanted)))
         pairs: set[Pair] = set()
         for k in wanted:
             names, numbers = Counter[int](), Counter[int]()
             for key in self._keys[k]:
-                posting = self._postings.get(key, ())
+                posting = postings.get(key, ())
                 if len(posting) > self.options.max_posting:
                     continue
                 (numbers if key.startswith("#:") else names).update(posting)
@@ -165,6 +162,16 @@ class CandidateIndex:
                 if shared >= need and numbers[other] >= need and (foreign or is_foreign(self.languages[other])):
                     pairs.add(_ordered(k, other))
         return pairs
+
+
+    def _postings(self, keys: set[str]) -> dict[str, list[int]]:
+        """The articles holding each of these keys: built per query, for the queried articles' keys only (one
+        pass of set intersections), because postings of every key of a large store cost far more to build."""
+        postings: dict[str, list[int]] = {}
+        for position, article_keys in enumerate(self._keys):
+            for key in article_keys & keys:
+                postings.setdefault(key, []).append(position)
+        return postings
 
 
 def identity_keys(names: Iterable[str], numbers: Iterable[str]) -> frozenset[str]:

@@ -16,7 +16,7 @@ import numpy as np
 from unspun.records import Article
 from unspun.store import stories as story_store
 from unspun.store.store import Store
-from unspun.stories.align import Embed, Matchable, Vectors, embed_articles, mean_vectors
+from unspun.stories.align import DIMENSIONS, Embed, Matchable, Vectors, embed_articles, mean_vectors
 from unspun.stories.candidates import CandidateIndex, identity_keys, signature_of
 from unspun.stories.cluster import Story, StoryOptions, build_story, comparable, link
 from unspun.stories.features import article_features
@@ -69,9 +69,10 @@ def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Seque
     ids those replace. ``extra`` holds articles that are not stored (e.g. one being traced)."""
     extra_ids = list(extra)
     ids = [*stored.ids, *extra_ids]
-    vectors = [*stored.vectors, *mean_vectors([extra[a].sentences for a in extra_ids])]
+    extra_vectors = mean_vectors([extra[a].sentences for a in extra_ids], stored.vectors.shape[1] or DIMENSIONS)
+    vectors = np.concatenate([stored.vectors.astype(np.float32), extra_vectors]) if extra_ids else stored.vectors
     index = CandidateIndex(opt.candidates)
-    index.add(ids, np.stack(vectors).astype(np.float32),
+    index.add(ids, vectors,
               [*stored.signatures, *(extra[a].signature for a in extra_ids)],
               [*stored.keys, *(identity_keys(extra[a].features.names, extra[a].features.numbers) for a in extra_ids)],
               [*stored.languages, *(extra[a].features.language for a in extra_ids)])
