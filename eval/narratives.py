@@ -52,7 +52,8 @@ def cross_validate(rows: list[dict]) -> dict:
             "articles": len(test),
             "narratives_f1": round(training.samples_f1(fold_n, gn), 4),
             "subnarratives_f1": round(training.samples_f1(fold_s, gs), 4),
-            "thresholds": [heads.other_threshold, heads.narrative_threshold, heads.sub_threshold],
+            "thresholds": [heads.other_threshold, heads.narrative_threshold, heads.sub_threshold,
+                           heads.similarity_threshold],
         })
         pred_n += fold_n
         pred_s += fold_s

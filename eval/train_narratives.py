@@ -4,7 +4,7 @@
 
 Reads the English articles of ../shared/data/semeval2025_task10/train_oct2024_en_pt_hi.jsonl (see SOURCE.md
 there), fits one L2-regularised logistic head per narrative and sub-narrative on hashed tf-idf word and
-word-pair features (unspun.narratives.detect), calibrates the two thresholds by 4-fold cross-validation on the
+word-pair features (unspun.narratives.detect), calibrates the thresholds by 3-fold cross-validation on the
 same articles, and writes the weights (float16), biases, idf and thresholds. Deterministic: fixed seed,
 L-BFGS from zeros, no threading-dependent reductions beyond BLAS. The functions here are reused by
 eval/narratives.py for cross-validation.
@@ -27,7 +27,18 @@ from scipy import sparse
 from scipy.optimize import minimize
 
 from unspun.narratives.catalog import NO_NARRATIVE, load_catalog
-from unspun.narratives.detect import DIMENSIONS, Heads, hash_terms, split_sentences, weigh_terms
+from unspun.narratives.detect import (
+    DIMENSIONS,
+    Heads,
+    best_matches,
+    cue_pattern,
+    hash_terms,
+    match_examples,
+    pick_candidates,
+    split_sentences,
+    weigh_terms,
+)
+from unspun.stories.embeddings import load_encoder
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("UNSPUN_SHARED", REPO.parent / "shared"))
@@ -39,6 +50,7 @@ MIN_ARTICLES = 2  # a label needs this many training articles to get a head
 GRID = tuple(round(0.05 * k, 2) for k in range(1, 13))  # thresholds tried: 0.05 .. 0.60
 OTHER_GRID = tuple(round(0.05 * k, 2) for k in range(4, 17))  # 0.20 .. 0.80
 INNER_FOLDS = 3
+SIM_GRID = tuple(round(0.05 * k, 2) for k in range(8, 19)) + (2.0,)  # cosine 0.40 .. 0.90, and off
 # Off: adding the catalog's example sentences as one-sentence training documents lowered the out-of-fold
 # narrative samples-F1 (0.537 -> 0.491 at the best thresholds) and pushed the 'Other' head down on every text.
 # UNSPUN_NARRATIVE_CATALOG_EXAMPLES=1 turns them on for that ablation.
@@ -102,18 +114,27 @@ def fit(x: sparse.csr_matrix, y: np.ndarray, l2: float = L2) -> tuple[np.ndarray
     return theta[: DIMENSIONS * labels].reshape(DIMENSIONS, labels), theta[DIMENSIONS * labels :]
 
 
-def decide(probs: np.ndarray, labels: Sequence[str], thresholds: tuple[float, float, float]) -> tuple[set[str], set[str]]:
-    """The detector's decision rule on one article's head probabilities: (narratives, sub-narratives)."""
-    t_other, t_nar, t_sub = thresholds
+def decide(
+    probs: np.ndarray,
+    labels: Sequence[str],
+    thresholds: tuple[float, float, float, float],
+    matches: dict[str, float] | None = None,
+) -> tuple[set[str], set[str]]:
+    """The detector's decision rule on one article's head probabilities and example matches: (narratives, subs)."""
+    t_other, t_nar, t_sub, t_sim = thresholds
     score = dict(zip(labels, probs, strict=True))
+    hits = {lab for lab, v in (matches or {}).items() if v >= t_sim}
     candidates = [lab for lab in labels if lab.count(": ") == 1]
-    if score.get(NO_NARRATIVE, 0.0) >= t_other or not candidates:
+    narratives = {lab for lab in hits if lab.count(": ") == 1}
+    if score.get(NO_NARRATIVE, 0.0) < t_other and candidates:
+        best = max(candidates, key=lambda lab: (score[lab], lab))
+        narratives |= {best} | {lab for lab in candidates if score[lab] >= t_nar}
+    if not narratives:
         return {NO_NARRATIVE}, {NO_NARRATIVE}
-    best = max(candidates, key=lambda lab: (score[lab], lab))
-    narratives = {best} | {lab for lab in candidates if score[lab] >= t_nar}
     subs: set[str] = set()
     for nar in narratives:
         mine = {lab for lab in labels if lab.startswith(nar + ": ") and score[lab] >= t_sub}
+        mine |= {lab for lab in hits if lab.startswith(nar + ": ") and not lab.endswith(": Other")}
         subs |= mine or {nar + ": Other"}
     return narratives, subs
 
@@ -155,6 +176,43 @@ def catalog_examples(labels: Sequence[str]) -> tuple[list[dict[str, Any]], list[
     return rows, [article_terms(r["text"]) for r in rows]
 
 
+_ENCODED: dict[str, np.ndarray] = {}  # sentence -> embedding, shared by all folds of one process
+
+
+def encode(texts: Sequence[str]) -> np.ndarray:
+    missing = sorted({t for t in texts if t not in _ENCODED})
+    if missing:
+        _ENCODED.update(zip(missing, load_encoder().encode(missing), strict=True))
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.array([_ENCODED[t] for t in texts], dtype=np.float32)
+
+
+def catalog_phrasings() -> tuple[np.ndarray, tuple[str, ...]]:
+    """Embeddings of the catalog's example phrasings and each one's label, as shipped in the heads file."""
+    texts, owners = [], []
+    for narrative in load_catalog().narratives:
+        texts += narrative.examples
+        owners += [narrative.label] * len(narrative.examples)
+        for sub in narrative.sub_narratives:
+            texts += sub.examples
+            owners += [sub.label] * len(sub.examples)
+    embeddings = encode(texts).astype(np.float16).astype(np.float32)  # as shipped
+    return embeddings, tuple(owners)
+
+
+def article_matches(rows: Sequence[dict[str, Any]], heads: Heads) -> list[dict[str, float]]:
+    """Best cosine per label between each article's cue-picked candidate sentences and the catalog examples."""
+    pattern = cue_pattern(load_catalog())
+    result = []
+    for row in rows:
+        text = row["text"]
+        candidates = pick_candidates(text, split_sentences(text), pattern)
+        similarity = match_examples(encode([text[s:e] for s, e in candidates]), heads)
+        result.append(best_matches(similarity, heads))
+    return result
+
+
 def fit_heads(
     rows: Sequence[dict[str, Any]], terms: Sequence[np.ndarray], labels: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -167,9 +225,14 @@ def fit_heads(
 
 
 def calibrate(
-    rows: Sequence[dict[str, Any]], terms: Sequence[np.ndarray], labels: Sequence[str]
-) -> tuple[float, float, float]:
-    """Thresholds maximising out-of-fold samples-F1 (narratives first, then sub-narratives) on `rows` only."""
+    rows: Sequence[dict[str, Any]], terms: Sequence[np.ndarray], labels: Sequence[str],
+    matches: Sequence[dict[str, float]],
+) -> tuple[float, float, float, float]:
+    """Thresholds maximising out-of-fold samples-F1 (narratives first, then sub-narratives) on `rows` only.
+
+    The example matches do not depend on the training rows (catalog examples, cue-picked sentences), so only
+    the lexical heads are refitted per inner fold.
+    """
     assignment = folds(rows, INNER_FOLDS, SEED + 1)
     probs = np.zeros((len(rows), len(labels)))
     for f in range(INNER_FOLDS):
@@ -181,24 +244,27 @@ def calibrate(
     gold_n = [set(r["narratives"]) for r in rows]
     gold_s = [set(r["subnarratives"]) for r in rows]
 
-    def score(thresholds: tuple[float, float, float], which: int) -> float:
-        decided = [decide(p, labels, thresholds)[which] for p in probs]
+    def score(thresholds: tuple[float, float, float, float], which: int) -> float:
+        decided = [decide(p, labels, thresholds, m)[which] for p, m in zip(probs, matches, strict=True)]
         return samples_f1(decided, gold_n if which == 0 else gold_s)
 
-    pairs = [(o, n) for o in OTHER_GRID for n in GRID]
-    t_other, t_nar = max(pairs, key=lambda pair: (score((*pair, 1.0), 0), -pair[1], pair[0]))
-    t_sub = max(GRID, key=lambda t: (score((t_other, t_nar, t), 1), -t))
-    return t_other, t_nar, t_sub
+    triples = [(o, n, t) for o in OTHER_GRID for n in GRID for t in SIM_GRID]
+    t_other, t_nar, t_sim = max(triples, key=lambda x: (score((x[0], x[1], 1.0, x[2]), 0), -x[1], x[0], x[2]))
+    t_sub = max(GRID, key=lambda t: (score((t_other, t_nar, t, t_sim), 1), -t))
+    return t_other, t_nar, t_sub, t_sim
 
 
 def train(rows: Sequence[dict[str, Any]]) -> Heads:
     """Heads fitted on all `rows`, thresholds calibrated by inner cross-validation on the same rows."""
     terms = [article_terms(r["text"]) for r in rows]
     labels = head_labels(rows)
-    t_other, t_nar, t_sub = calibrate(rows, terms, labels)
+    examples, owners = catalog_phrasings()
+    probe = Heads(tuple(labels), np.zeros((1, 1), np.float32), np.zeros(1, np.float32), np.zeros(1, np.float32),
+                  1.0, 1.0, 1.0, examples, owners, 0.0)
+    t_other, t_nar, t_sub, t_sim = calibrate(rows, terms, labels, article_matches(rows, probe))
     idf, w, b = fit_heads(rows, terms, labels)
     weights = w.astype(np.float16).astype(np.float32)  # as shipped, so cross-validation scores the shipped form
-    return Heads(tuple(labels), weights, b.astype(np.float32), idf, t_other, t_nar, t_sub)
+    return Heads(tuple(labels), weights, b.astype(np.float32), idf, t_other, t_nar, t_sub, examples, owners, t_sim)
 
 
 def save(heads: Heads, out: Path) -> str:
@@ -211,6 +277,9 @@ def save(heads: Heads, out: Path) -> str:
         "other_threshold": np.float32(heads.other_threshold),
         "narrative_threshold": np.float32(heads.narrative_threshold),
         "sub_threshold": np.float32(heads.sub_threshold),
+        "example_embeddings": np.asarray(heads.example_embeddings, dtype=np.float16),
+        "example_labels": np.array(heads.example_labels),
+        "similarity_threshold": np.float32(heads.similarity_threshold),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -232,7 +301,7 @@ def main() -> None:
     heads = train(rows)
     digest = save(heads, args.out)
     print(f"{len(rows)} articles, {len(heads.labels)} heads, thresholds {heads.other_threshold}/"
-          f"{heads.narrative_threshold}/{heads.sub_threshold}; {args.out} sha256 {digest}")
+          f"{heads.narrative_threshold}/{heads.sub_threshold}/{heads.similarity_threshold}; {args.out} sha256 {digest}")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from unspun.narratives.catalog import NO_NARRATIVE
 from unspun.narratives.detect import (
     DIMENSIONS,
+    MAX_CANDIDATES,
     Heads,
     NarrativeDetector,
     NarrativeLabel,
@@ -92,3 +95,57 @@ def test_detect_is_deterministic() -> None:
     first = NarrativeDetector().detect(SANCTIONS_TEXT)
     second = NarrativeDetector().detect(SANCTIONS_TEXT)
     assert first == second
+
+
+class _KeywordEncoder:
+    """Stands in for the sentence encoder: a sentence mentioning Donbass maps to axis 0, anything else to axis 1."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        rows = np.zeros((len(texts), 2), dtype=np.float32)
+        for n, text in enumerate(texts):
+            rows[n, 0 if "Donbass" in text else 1] = 1.0
+        return rows
+
+
+VICTIM = "URW: Russia is the Victim"
+SELF_DEFENCE = f"{VICTIM}: Russia actions in Ukraine are only self-defence"
+DONBASS_TEXT = (
+    "The minister arrived in New Delhi on Monday for two days of talks. "
+    "Moscow says the operation only protects the people of Donbass from shelling. "
+    "The delegation will visit a shipyard on Tuesday."
+)
+
+
+def test_detect_example_match_flags_the_cue_sentence_even_when_heads_abstain() -> None:
+    heads = dataclasses.replace(
+        _toy_heads(),
+        example_embeddings=np.array([[1.0, 0.0]], dtype=np.float32),
+        example_labels=(SELF_DEFENCE,),
+        similarity_threshold=0.6,
+    )
+    encoder = _KeywordEncoder()
+    labels = NarrativeDetector(heads=heads, encoder=encoder).detect(DONBASS_TEXT)  # type: ignore[arg-type]
+    assert [label.label for label in labels] == [VICTIM]
+    assert [sub.label for sub in labels[0].sub_labels] == [SELF_DEFENCE]
+    assert [e.text for e in labels[0].evidence] == [
+        "Moscow says the operation only protects the people of Donbass from shelling."
+    ]
+    assert len(encoder.calls) == 1 and len(encoder.calls[0]) <= MAX_CANDIDATES  # only cue sentences embedded
+    _check_offsets(DONBASS_TEXT, labels)
+
+
+def test_detect_example_match_skips_encoder_without_cues() -> None:
+    heads = dataclasses.replace(
+        _toy_heads(),
+        example_embeddings=np.array([[1.0, 0.0]], dtype=np.float32),
+        example_labels=(SELF_DEFENCE,),
+        similarity_threshold=0.6,
+    )
+    encoder = _KeywordEncoder()
+    labels = NarrativeDetector(heads=heads, encoder=encoder).detect(WEATHER_TEXT)  # type: ignore[arg-type]
+    assert [label.label for label in labels] == [NO_NARRATIVE]
+    assert encoder.calls == []

@@ -10,9 +10,11 @@ threshold is dropped; when none is left the detector abstains with the bare labe
     >>> [label.label for label in detector.detect("The match ended in a goalless draw on Sunday.")]
     ['Other']
 
-Why not sentence embeddings: the packaged encoder runs at about 160 sentences/s, so embedding every sentence of
-a 600-word article costs about 0.15 s, more than the whole base analysis; hashing costs about 2 ms. The catalog
-is used for the label inventory, the hierarchy and the ``<narrative>: Other`` fallback.
+Sentence embeddings, on a few sentences only: the packaged encoder runs at about 160 sentences/s, too slow for
+every sentence of an article. The catalog's cues pick at most ``MAX_CANDIDATES`` candidate sentences (those with
+the most cue hits); only these are embedded and compared with the catalog's example phrasings, whose embeddings
+were computed at training time and ship in the heads file. A candidate at least ``similarity_threshold`` (cosine)
+from an example flags that example's narrative, even when the lexical heads abstain, and is its evidence.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,11 +34,16 @@ from numpy.typing import NDArray
 from unspun.errors import ModelError
 from unspun.narratives.catalog import NO_NARRATIVE, Catalog, load_catalog
 
+if TYPE_CHECKING:
+    from unspun.stories.embeddings import SentenceEncoder
+
 HEADS_FILE = "narratives.npz"
 # 2**14 hash buckets: 64 heads x 16384 float16 weights are 2 MB (1.9 MB compressed). Not tuned: the ~20,000
 # distinct words and pairs of 200 training articles fit with few collisions.
 DIMENSIONS = 1 << 14
 MAX_EVIDENCE = 3  # sentences kept per label: enough to show the claim, few enough to read
+# Sentences embedded per article: 3 x ~6 ms keeps narratives within ~0.02 s per article (docs/evaluation.md).
+MAX_CANDIDATES = 3
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 # A sentence ends at . ! or ? (optionally followed by a closing quote) before whitespace and a capital,
@@ -118,6 +126,10 @@ class Heads:
     other_threshold: float  # abstain when the 'Other' head (no narrative) scores at least this
     narrative_threshold: float  # narratives after the best one need this score
     sub_threshold: float
+    # Catalog example phrasings: unit embeddings (one row each) and the label (narrative or sub-narrative) of each.
+    example_embeddings: FloatArray | None = None
+    example_labels: tuple[str, ...] = ()
+    similarity_threshold: float = 2.0  # above any cosine: the embedding match is off
 
     def logits(self, index: IntArray, values: FloatArray) -> FloatArray:
         result: FloatArray = values @ self.weights[index] + self.bias
@@ -144,6 +156,9 @@ def load_heads(path: str | None = None) -> Heads:
         other_threshold=float(data["other_threshold"]),
         narrative_threshold=float(data["narrative_threshold"]),
         sub_threshold=float(data["sub_threshold"]),
+        example_embeddings=data["example_embeddings"].astype(np.float32) if "example_embeddings" in data else None,
+        example_labels=tuple(str(label) for label in data.get("example_labels", ())),
+        similarity_threshold=float(data.get("similarity_threshold", 2.0)),
     )
 
 
@@ -151,25 +166,79 @@ def _sigmoid(x: FloatArray) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -30.0, 30.0))), dtype=np.float32)
 
 
+def narrative_of(label: str) -> str:
+    """The narrative part of a narrative or sub-narrative label ('TOPIC: Narrative[: Sub]')."""
+    return ": ".join(label.split(": ")[:2])
+
+
+def cue_pattern(catalog: Catalog) -> re.Pattern[str] | None:
+    """One case-insensitive, whole-word regex for all the catalog's cues (None when it has none)."""
+    cues = {cue.lower() for n in catalog.narratives for cue in (*n.cues, *(c for s in n.sub_narratives for c in s.cues))}
+    if not cues:
+        return None
+    alternatives = "|".join(re.escape(cue) for cue in sorted(cues, key=lambda c: (-len(c), c)))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+def pick_candidates(
+    text: str, spans: list[tuple[int, int]], pattern: re.Pattern[str] | None, limit: int = MAX_CANDIDATES
+) -> list[tuple[int, int]]:
+    """The (at most `limit`) sentences with the most distinct cue hits, at least one, in text order."""
+    if pattern is None:
+        return []
+    counted = []
+    for start, end in spans:
+        hits = len({m.lower() for m in pattern.findall(text, start, end)})
+        if hits:
+            counted.append((-hits, start, end))
+    return sorted((s, e) for _, s, e in sorted(counted)[:limit])
+
+
+def match_examples(embeddings: FloatArray, heads: Heads) -> FloatArray:
+    """Cosine of each candidate (rows of `embeddings`) with each catalog example: candidates x examples."""
+    if heads.example_embeddings is None or not len(embeddings):
+        return np.zeros((len(embeddings), 0), dtype=np.float32)
+    result: FloatArray = embeddings @ heads.example_embeddings.T
+    return result
+
+
+def best_matches(similarity: FloatArray, heads: Heads) -> dict[str, float]:
+    """Best cosine per label (narratives and sub-narratives; a sub-narrative's examples count for its narrative)."""
+    best: dict[str, float] = {}
+    if not similarity.size:
+        return best
+    column_best = similarity.max(axis=0)
+    for label, value in zip(heads.example_labels, column_best.tolist(), strict=True):
+        for key in {label, narrative_of(label)}:
+            best[key] = max(best.get(key, -1.0), value)
+    return best
+
+
 class NarrativeDetector:
-    """Finds catalog narratives in an article; built once (loads catalog and heads), then pure per call.
+    """Finds catalog narratives in an article; built once (loads catalog, heads, encoder), then pure per call.
 
     `detect` abstains with one ``Other`` label (no evidence) when the no-narrative head passes its calibrated
-    threshold; otherwise it returns the best narrative and any other whose score passes the narrative threshold,
-    best first, each with its sub-narratives (``<narrative>: Other`` when none passes) and up to three evidence
-    sentences.
+    threshold and no candidate sentence matches a catalog example closely enough; otherwise it returns the
+    matched narratives, plus (when the lexical heads do not abstain) the best lexical narrative and any other
+    whose score passes the narrative threshold, best first, each with its sub-narratives (``<narrative>: Other``
+    when none passes) and up to three evidence sentences.
     """
 
-    def __init__(self, heads: Heads | None = None, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self, heads: Heads | None = None, catalog: Catalog | None = None, encoder: SentenceEncoder | None = None
+    ) -> None:
         self.heads = heads if heads is not None else _default_heads()
         self.catalog = catalog if catalog is not None else load_catalog()
+        self._encoder = encoder
+        self._cues = cue_pattern(self.catalog)
         column = {label: n for n, label in enumerate(self.heads.labels)}
-        self._narratives: list[tuple[str, int, list[tuple[str, int]]]] = []
+        self._column = column
+        self._subs: dict[str, list[str]] = {}
+        self._narratives: list[tuple[str, int]] = []
         for narrative in self.catalog.narratives:
-            if narrative.label not in column:
-                continue  # no head: too few training articles carried it
-            subs = [(s.label, column[s.label]) for s in narrative.sub_narratives if s.label in column]
-            self._narratives.append((narrative.label, column[narrative.label], subs))
+            self._subs[narrative.label] = [s.label for s in narrative.sub_narratives if not s.label.endswith(": Other")]
+            if narrative.label in column:
+                self._narratives.append((narrative.label, column[narrative.label]))
         self._other = column.get(NO_NARRATIVE)
 
     def detect(self, text: str, doc: object | None = None) -> list[NarrativeLabel]:
@@ -178,26 +247,67 @@ class NarrativeDetector:
         terms = [hash_terms(text[start:end]) for start, end in spans]
         if not terms or not sum(len(t) for t in terms):
             return [NarrativeLabel(NO_NARRATIVE, 1.0)]
-        idf = self.heads.idf
-        article = _sigmoid(self.heads.logits(*weigh_terms(np.concatenate(terms), idf)))
+        heads = self.heads
+        article = _sigmoid(heads.logits(*weigh_terms(np.concatenate(terms), heads.idf)))
         other = float(article[self._other]) if self._other is not None else 0.0
-        if other >= self.heads.other_threshold or not self._narratives:
+        candidates, similarity = self._match(text, spans)
+        best = best_matches(similarity, heads)
+        hits = {label for label, value in best.items() if value >= heads.similarity_threshold}
+        matched = {label for label in hits if label.count(": ") == 1 and label in self._subs}
+        lexical: list[str] = []
+        if other < heads.other_threshold and self._narratives:
+            ranked = sorted(self._narratives, key=lambda item: (-float(article[item[1]]), item[0]))
+            lexical = [label for rank, (label, col) in enumerate(ranked)
+                       if rank == 0 or float(article[col]) >= heads.narrative_threshold]
+        if not lexical and not matched:
             return [NarrativeLabel(NO_NARRATIVE, round(other, 4))]
-        ranked = sorted(self._narratives, key=lambda item: (-float(article[item[1]]), item[0]))
-        results: list[NarrativeLabel] = []
-        for rank, (label, col, subs) in enumerate(ranked):
-            score = float(article[col])
-            if rank > 0 and score < self.heads.narrative_threshold:
-                break
-            sub_labels = [SubLabel(s, float(article[c])) for s, c in subs if not s.endswith(": Other")]
-            sub_labels = [s for s in sub_labels if s.score >= self.heads.sub_threshold]
-            sub_labels.sort(key=lambda s: (-s.score, s.label))
-            if not sub_labels:
-                best = max((float(article[c]) for s, c in subs if not s.endswith(": Other")), default=0.0)
-                sub_labels = [SubLabel(f"{label}: Other", round(1.0 - best, 4))]
-            evidence = self._evidence(text, spans, terms, col)
-            results.append(NarrativeLabel(label, round(score, 4), tuple(sub_labels), evidence))
+        results = []
+        for label in matched | set(lexical):
+            score = self._score(article, label)
+            if label in matched:
+                score = max(score, min(1.0, best[label]))
+            subs = [SubLabel(sub, round(max(self._score(article, sub), min(1.0, best[sub]) if sub in hits else 0.0), 4))
+                    for sub in self._subs[label] if self._score(article, sub) >= heads.sub_threshold or sub in hits]
+            subs.sort(key=lambda sub: (-sub.score, sub.label))
+            if not subs:
+                top = max((self._score(article, sub) for sub in self._subs[label]), default=0.0)
+                subs = [SubLabel(f"{label}: Other", round(1.0 - top, 4))]
+            if label in matched:
+                evidence = self._matched_evidence(text, candidates, similarity, label)
+            else:
+                evidence = self._evidence(text, spans, terms, self._column[label])
+            results.append(NarrativeLabel(label, round(score, 4), tuple(subs), evidence))
+        results.sort(key=lambda item: (-item.score, item.label))
         return results
+
+    def _score(self, article: FloatArray, label: str) -> float:
+        col = self._column.get(label)
+        return float(article[col]) if col is not None else 0.0
+
+    def _match(self, text: str, spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], FloatArray]:
+        """The cue-picked candidate sentences and their cosines with the catalog examples."""
+        if self.heads.example_embeddings is None or self.heads.similarity_threshold > 1.0:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        candidates = pick_candidates(text, spans, self._cues)
+        if not candidates:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        if self._encoder is None:
+            from unspun.stories.embeddings import load_encoder  # loads model weights: only when needed
+
+            self._encoder = load_encoder()
+        embeddings = self._encoder.encode([text[s:e] for s, e in candidates])
+        return candidates, match_examples(embeddings, self.heads)
+
+    def _matched_evidence(
+        self, text: str, candidates: list[tuple[int, int]], similarity: FloatArray, label: str
+    ) -> tuple[Evidence, ...]:
+        """The candidate sentences that match one of the label's examples (or its sub-narratives') closely enough."""
+        columns = [n for n, lab in enumerate(self.heads.example_labels) if narrative_of(lab) == label]
+        scores = similarity[:, columns].max(axis=1)
+        kept = [(float(v), s, e) for v, (s, e) in zip(scores, candidates, strict=True)
+                if v >= self.heads.similarity_threshold]
+        kept.sort(key=lambda item: item[1])
+        return tuple(Evidence(text[s:e], s, e, round(min(1.0, max(0.0, v)), 4)) for v, s, e in kept)
 
     def _evidence(
         self, text: str, spans: list[tuple[int, int]], terms: list[IntArray], col: int
