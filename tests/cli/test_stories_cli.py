@@ -59,3 +59,15 @@ def test_stories_cli_trace_shows_origin_and_added_sentence(runner: CliRunner, tm
     assert html.exit_code == 0, html.output
     content = page.read_text(encoding="utf-8")
     assert '<span class="added">Many observers believe' in content and "<script" not in content
+
+
+def test_stories_cli_text_explains_short_articles(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "a.jsonl"
+    rows = [("origin", ORIGIN, "2026-11-17"), ("teaser", "Vessarin visits Selvara.", "2026-11-17")]
+    source.write_text("".join(json.dumps({"id": i, "text": t, "published": d}) + "\n" for i, t, d in rows),
+                      encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    assert runner.invoke(app, ["ingest", str(source), "--db", db, "--no-analyze"]).exit_code == 0
+    result = runner.invoke(app, ["stories", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "too short to compare" in " ".join(result.stdout.split())

@@ -53,7 +53,8 @@ def stories_command(
         return
     table = Table("story", "articles", "sites", "from", "to", "origin (confidence)", "roles")
     for story in document["stories"]:
-        roles = ", ".join(f"{a}: {r}" for a, r in story["roles"].items())
+        roles = ", ".join(f"{a}: {r}" + (f" ({story['notes'][a]})" if a in story["notes"] else "")
+                          for a, r in story["roles"].items())
         origin = f"{story['origin']} ({story['origin_confidence']:.0%})" if story["origin"] else "—"
         table.add_row(story["id"], str(len(story["articles"])), Text(", ".join(story["sites"])),
                       story["first_published"] or "", story["last_published"] or "", origin, Text(roles))
