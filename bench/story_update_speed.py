@@ -168,6 +168,7 @@ def write_drafts(store: Any, drafts: list[Draft], stories: list[list[Draft]] | N
                          "words": int(d.words.size), "fingerprint": hashlib.sha1(d.id.encode()).hexdigest(),
                          "names": " ".join(sorted(d.names)), "numbers": " ".join(sorted(d.numbers)),
                          "attributed": json.dumps({"credited": [], "carried": []}),
+                         "sentence_numbers": json.dumps([]),
                          "signature": signature.tobytes(), "vector": mean.astype(np.float16).tobytes(),
                          "sentences": d.sentences.astype(np.float16).tobytes()})
     story_rows: list[dict[str, Any]] = []

@@ -81,3 +81,18 @@ def test_cluster_other_language_needs_names_and_numbers() -> None:
     by_article = {a: s for s in stories for a in s.articles}
     assert by_article["ru"] is by_article["independent"] and by_article["ru"].roles["ru"] == "independent"
     assert by_article["ru-other"].articles == ["ru-other"]  # one shared number and some names are chance
+
+
+def test_cluster_different_numbers_in_matching_sentences_are_different_events() -> None:
+    """The daily drone tally: the same template, another night's numbers."""
+    def tally(i: str, drones: int, regions: int, published: str) -> Article:
+        return Article(id=i, language="en", published=published, text=(
+            f"Air defence systems on duty intercepted and destroyed {drones} unmanned aerial vehicles overnight. "
+            f"The drones were shot down over {regions} regions of the country, the defence ministry said. "
+            "Emergency services reported no casualties on the ground in the morning."))
+    articles = [tally("monday", 116, 12, "2026-11-16"), tally("tuesday", 41, 19, "2026-11-17"),
+                tally("copy", 116, 12, "2026-11-16")]
+    features = [article_features(a) for a in articles]
+    stories = cluster_stories(features, embed_articles(features, bag_of_words))
+    by_article = {a: s for s in stories for a in s.articles}
+    assert by_article["monday"] is by_article["copy"] and by_article["tuesday"].articles == ["tuesday"]

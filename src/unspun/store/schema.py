@@ -122,6 +122,7 @@ story_features = Table(
     Column("names", Text, nullable=False),  # space-separated name keys
     Column("numbers", Text, nullable=False),
     Column("attributed", Text, nullable=False),  # JSON: {"credited": [outlets], "carried": [outlets]}
+    Column("sentence_numbers", Text, nullable=False),  # JSON: per sentence, its numbers
     Column("signature", LargeBinary),  # MinHash, uint32 x num_perm; null without words
     Column("vector", LargeBinary, nullable=False),  # mean sentence vector, float16
     Column("sentences", LargeBinary, nullable=False),  # sentence vectors, float16, n x dimensions

@@ -61,7 +61,9 @@ def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> 
     new_rows = [{
         "article_id": f.id, "version": version, "language": f.language, "published": f.published,
         "words": f.words, "fingerprint": f.fingerprint, "names": " ".join(sorted(f.names)),
-        "numbers": " ".join(sorted(f.numbers)), "attributed": json.dumps({"credited": f.attributed, "carried": f.carried}, ensure_ascii=False),
+        "numbers": " ".join(sorted(f.numbers)),
+        "attributed": json.dumps({"credited": f.attributed, "carried": f.carried}, ensure_ascii=False),
+        "sentence_numbers": json.dumps([sorted(n) for n in f.sentence_numbers]),
         "signature": s.astype(np.uint32).tobytes() if s is not None else None,
         "vector": v.astype(np.float16).tobytes(), "sentences": m.astype(np.float16).tobytes(),
     } for f, m, v, s in ((m.features, m.sentences, v, m.signature) for m, v in zip(articles, vectors, strict=True))]
@@ -118,7 +120,8 @@ def load_features(store: Store, ids: Sequence[str]) -> dict[str, Matchable]:
                     id=r["article_id"], sentences=(), numbers=frozenset(r["numbers"].split()),
                     names=frozenset(r["names"].split()), published=r["published"], site=r["site"],
                     language=r["language"], attributed=tuple(credits["credited"]), carried=tuple(credits["carried"]),
-                    words=r["words"], fingerprint=r["fingerprint"])
+                    words=r["words"], fingerprint=r["fingerprint"],
+                    sentence_numbers=tuple(frozenset(n) for n in json.loads(r["sentence_numbers"])))
                 out[r["article_id"]] = Matchable(features, sentences)
     return out
 

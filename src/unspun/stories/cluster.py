@@ -129,8 +129,23 @@ def same_story(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarra
         shared = len(a.numbers & b.numbers) >= 2 and len(a.names & b.names) >= 2  # one shared year or name is chance
         return shared and names >= opt.cross_language_overlap and numbers >= opt.cross_language_overlap
     cover = alignment(sa, sb, opt.sentence_match)
-    return max(cover) >= opt.same_story_alignment or (similarity >= opt.article_similarity
+    same = max(cover) >= opt.same_story_alignment or (similarity >= opt.article_similarity
                                                         and names >= opt.name_overlap)
+    return same and not numbers_conflict(a, b, sa, sb, opt.sentence_match)
+
+
+def numbers_conflict(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarray, threshold: float) -> bool:
+    """Whether matching sentences report different numbers more often than the same ones (at least twice):
+    the next day's drone tally, another year's summit. Versions of one story keep their source's numbers."""
+    if not len(sa) or not len(sb) or len(a.sentence_numbers) != len(sa) or len(b.sentence_numbers) != len(sb):
+        return False
+    sims = sa @ sb.T
+    agree = conflict = 0
+    for i, j in enumerate(sims.argmax(axis=1)):
+        na, nb = a.sentence_numbers[i], b.sentence_numbers[int(j)]
+        if sims[i, j] >= threshold and na and nb:
+            agree, conflict = (agree + 1, conflict) if na & nb else (agree, conflict + 1)
+    return conflict >= 2 and conflict > agree
 
 
 def build_story(members: list[int], features: Sequence[StoryFeatures], vectors: Vectors, opt: StoryOptions) -> Story:

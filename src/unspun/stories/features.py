@@ -109,6 +109,7 @@ class StoryFeatures:
     carried: tuple[str, ...] = ()  # outlets whose copy the text carries (dateline, byline)
     words: int = 0
     fingerprint: str = ""  # the same for texts that differ only in case, spacing and punctuation
+    sentence_numbers: tuple[frozenset[str], ...] = ()  # per sentence: its numbers, years included
 
 
 def split_sentences(text: str) -> list[str]:
@@ -121,11 +122,12 @@ def article_features(article: Article) -> StoryFeatures:
     text = article.text
     words = normalize_words(text)
     credited, carried = attributed_sources(text)
+    sentences = split_sentences(text)
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text) if not _is_trivial_number(n))
     names = frozenset(name_key(w) for w in _NAME.findall(text) if w not in _NOT_NAMES)
     return StoryFeatures(
         id=article.id or "",
-        sentences=tuple(split_sentences(text)),
+        sentences=tuple(sentences),
         numbers=numbers,
         names=names,
         published=article.published,
@@ -135,7 +137,13 @@ def article_features(article: Article) -> StoryFeatures:
         carried=carried,
         words=len(words),
         fingerprint=hashlib.sha1(" ".join(words).encode()).hexdigest() if words else "",
+        sentence_numbers=tuple(sentence_numbers(s) for s in sentences),
     )
+
+
+def sentence_numbers(sentence: str) -> frozenset[str]:
+    """The numbers of one sentence that can tell two events apart: counts, amounts, years (not single digits)."""
+    return frozenset(n for n in (m.replace(",", "") for m in _NUMBER.findall(sentence)) if len(n.replace(".", "")) > 1)
 
 
 def name_key(word: str) -> str:

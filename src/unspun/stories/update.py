@@ -34,7 +34,7 @@ class UpdateSummary:
 
 def features_version(options: StoryOptions) -> str:
     c = options.candidates
-    return f"{ENCODER}/{c.shingle_words}w/{c.num_perm}p/2"
+    return f"{ENCODER}/{c.shingle_words}w/{c.num_perm}p/3"
 
 
 def update_stories(store: Store, embed: Embed | None = None, options: StoryOptions | None = None, *,

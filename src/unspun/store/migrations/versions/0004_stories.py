@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("names", sa.Text, nullable=False),
         sa.Column("numbers", sa.Text, nullable=False),
         sa.Column("attributed", sa.Text, nullable=False),
+        sa.Column("sentence_numbers", sa.Text, nullable=False),
         sa.Column("signature", sa.LargeBinary),
         sa.Column("vector", sa.LargeBinary, nullable=False),
         sa.Column("sentences", sa.LargeBinary, nullable=False),
