@@ -29,7 +29,8 @@ from stories import REPO, SHARED, bcubed
 
 from unspun.analysis import analyze_article
 from unspun.records import Analysis, Article, Quote
-from unspun.stories.cluster import Embed, cluster_stories, embed_articles
+from unspun.stories.align import Embed, embed_articles
+from unspun.stories.cluster import cluster_stories
 from unspun.stories.diff import diff_versions
 from unspun.stories.embeddings import load_encoder
 from unspun.stories.features import article_features

@@ -45,7 +45,8 @@ def bcubed(predicted: dict[str, str], gold: dict[str, str]) -> tuple[float, floa
 
 def evaluate(rows: list[dict]) -> dict:
     from unspun.records import Article
-    from unspun.stories.cluster import cluster_stories, embed_articles
+    from unspun.stories.align import embed_articles
+    from unspun.stories.cluster import cluster_stories
     from unspun.stories.embeddings import load_encoder
     from unspun.stories.features import article_features
 

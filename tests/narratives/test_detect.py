@@ -120,13 +120,14 @@ DONBASS_TEXT = (
 )
 
 
+def _example_heads() -> Heads:
+    """The toy heads plus one embedded catalog example (self-defence), matched at cosine 0.6."""
+    return dataclasses.replace(_toy_heads(), example_embeddings=np.array([[1.0, 0.0]], dtype=np.float32),
+                               example_labels=(SELF_DEFENCE,), similarity_threshold=0.6)
+
+
 def test_detect_example_match_flags_the_cue_sentence_even_when_heads_abstain() -> None:
-    heads = dataclasses.replace(
-        _toy_heads(),
-        example_embeddings=np.array([[1.0, 0.0]], dtype=np.float32),
-        example_labels=(SELF_DEFENCE,),
-        similarity_threshold=0.6,
-    )
+    heads = _example_heads()
     encoder = _KeywordEncoder()
     labels = NarrativeDetector(heads=heads, encoder=encoder).detect(DONBASS_TEXT)  # type: ignore[arg-type]
     assert [label.label for label in labels] == [VICTIM]
@@ -139,12 +140,7 @@ def test_detect_example_match_flags_the_cue_sentence_even_when_heads_abstain() -
 
 
 def test_detect_example_match_skips_encoder_without_cues() -> None:
-    heads = dataclasses.replace(
-        _toy_heads(),
-        example_embeddings=np.array([[1.0, 0.0]], dtype=np.float32),
-        example_labels=(SELF_DEFENCE,),
-        similarity_threshold=0.6,
-    )
+    heads = _example_heads()
     encoder = _KeywordEncoder()
     labels = NarrativeDetector(heads=heads, encoder=encoder).detect(WEATHER_TEXT)  # type: ignore[arg-type]
     assert [label.label for label in labels] == [NO_NARRATIVE]

@@ -8,7 +8,8 @@ import re
 import numpy as np
 
 from unspun.records import Article
-from unspun.stories.cluster import alignment, cluster_stories, embed_articles
+from unspun.stories.align import alignment, embed_articles
+from unspun.stories.cluster import cluster_stories
 from unspun.stories.features import article_features, overlap, split_sentences
 
 DIM = 512

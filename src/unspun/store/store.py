@@ -156,7 +156,7 @@ class Store:
 
     def _write_analyses(self, conn: Connection, analyses: Sequence[Analysis], version: str, now: datetime) -> None:
         ids = list(dict.fromkeys(a.article.id for a in analyses if a.article.id))
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for table in (*schema.RESULT_TABLES, schema.analyses):
                 conn.execute(delete(table).where(table.c.article_id.in_(chunk)))
         latest = {a.article.id: a for a in analyses}
@@ -176,7 +176,7 @@ class Store:
 
     def _hashes(self, conn: Connection, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for chunk in _chunks(list(dict.fromkeys(ids))):
+        for chunk in chunks(list(dict.fromkeys(ids))):
             query = select(schema.articles.c.id, schema.articles.c.content_hash).where(schema.articles.c.id.in_(chunk))
             found.update({row.id: row.content_hash for row in conn.execute(query)})
         return found
@@ -186,7 +186,7 @@ class Store:
         a, an = schema.articles, schema.analyses
         out: dict[str, str] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(dict.fromkeys(ids))):
+            for chunk in chunks(list(dict.fromkeys(ids))):
                 query = select(a.c.id, an.c.pipeline_version).select_from(
                     a.outerjoin(an, an.c.article_id == a.c.id)).where(a.c.id.in_(chunk))
                 for row in conn.execute(query):
@@ -318,6 +318,7 @@ def _fts5_query(query: str) -> str:
     return " ".join(f'"{w}"' for w in words) or '""'
 
 
-def _chunks(items: list[str]) -> Iterator[list[str]]:
+def chunks(items: list[str]) -> Iterator[list[str]]:
+    """Ids in lists short enough for one IN (...) on every backend."""
     for i in range(0, len(items), _IN_CHUNK):
         yield items[i : i + _IN_CHUNK]

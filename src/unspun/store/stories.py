@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select
 
 from unspun.records import Article
 from unspun.store import rows, schema
-from unspun.store.store import Store, _chunks
+from unspun.store.store import Store, chunks
 from unspun.stories.align import Matchable, mean_vectors
 from unspun.stories.candidates import identity_keys
 from unspun.stories.cluster import Story
@@ -68,7 +68,7 @@ def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> 
         "vector": v.astype(np.float16).tobytes(), "sentences": m.astype(np.float16).tobytes(),
     } for f, m, v, s in ((m.features, m.sentences, v, m.signature) for m, v in zip(articles, vectors, strict=True))]
     with store.engine.begin() as conn:
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             conn.execute(delete(schema.story_features).where(schema.story_features.c.article_id.in_(chunk)))
             conn.execute(delete(schema.story_members).where(schema.story_members.c.article_id.in_(chunk)))
         if new_rows:
@@ -110,7 +110,7 @@ def load_features(store: Store, ids: Sequence[str]) -> dict[str, Matchable]:
     f, a = schema.story_features, schema.articles
     out: dict[str, Matchable] = {}
     with store.engine.connect() as conn:
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             query = select(f, a.c.site).join(a, a.c.id == f.c.article_id).where(f.c.article_id.in_(chunk))
             for r in conn.execute(query).mappings():
                 dimensions = len(r["vector"]) // 2
@@ -130,7 +130,7 @@ def story_members(store: Store, story_ids: Sequence[str]) -> dict[str, list[str]
     m = schema.story_members
     out: dict[str, list[str]] = {}
     with store.engine.connect() as conn:
-        for chunk in _chunks(list(story_ids)):
+        for chunk in chunks(list(story_ids)):
             for r in conn.execute(select(m.c.story_id, m.c.article_id).where(m.c.story_id.in_(chunk))):
                 out.setdefault(r.story_id, []).append(r.article_id)
     return out
@@ -146,10 +146,10 @@ def replace_stories(store: Store, stories: Sequence[Story], replaced: Sequence[s
                     "note": s.notes.get(a)} for s in stories for a in s.articles]
     gone = sorted(set(replaced) | {s.id for s in stories})
     with store.engine.begin() as conn:
-        for chunk in _chunks(gone):
+        for chunk in chunks(gone):
             conn.execute(delete(schema.stories).where(schema.stories.c.id.in_(chunk)))
             conn.execute(delete(schema.story_members).where(schema.story_members.c.story_id.in_(chunk)))
-        for chunk in _chunks([str(r["article_id"]) for r in member_rows]):
+        for chunk in chunks([str(r["article_id"]) for r in member_rows]):
             conn.execute(delete(schema.story_members).where(schema.story_members.c.article_id.in_(chunk)))
         if story_rows:
             conn.execute(insert(schema.stories), story_rows)
@@ -176,7 +176,7 @@ def load_stories(store: Store, min_size: int = 1, of_article: str | None = None)
     with store.engine.connect() as conn:
         heads = list(conn.execute(query).mappings())
         members: dict[str, list[dict]] = {}
-        for chunk in _chunks([h["id"] for h in heads]):
+        for chunk in chunks([h["id"] for h in heads]):
             query = (select(m, a.c.site, a.c.published).join(a, a.c.id == m.c.article_id)
                      .where(m.c.story_id.in_(chunk)).order_by(m.c.article_id))
             for r in conn.execute(query).mappings():

@@ -26,11 +26,6 @@ def build_stories(articles: Sequence[Article], options: StoryOptions | None = No
     return cluster_stories(features, embed_articles(features, embed or default_embed()), options)
 
 
-def with_members(stories: Sequence[Story], articles: Sequence[Article]) -> list[tuple[Story, Members]]:
-    by_id = {a.id: a for a in articles}
-    return [(s, [(by_id[i].site, by_id[i].published) for i in s.articles]) for s in stories]
-
-
 def stories_json(stories: Sequence[tuple[Story, Members]]) -> dict[str, Any]:
     """The `unspun.stories/1` document: stories with their articles, roles, origin, sites and time span."""
     out = []

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from unspun.stories.align import Embed, Vectors, alignment, embed_articles  # noqa: F401  (re-exported)
+from unspun.stories.align import Vectors, alignment
 from unspun.stories.candidates import (
     CandidateIndex,
     CandidateOptions,
@@ -80,11 +80,7 @@ def cluster_stories(features: Sequence[StoryFeatures], vectors: Vectors,
               [identity_keys(f.names, f.numbers) if comparable(f) else frozenset() for f in features],
               [f.language for f in features])
     groups = link(features, vectors, index.pairs_for(range(len(features))), opt)
-    return sort_stories([build_story(m, features, vectors, opt) for m in groups])
-
-
-def sort_stories(stories: list[Story]) -> list[Story]:
-    return sorted(stories, key=lambda s: (-len(s.articles), s.id))
+    return sorted((build_story(m, features, vectors, opt) for m in groups), key=lambda s: (-len(s.articles), s.id))
 
 
 def comparable(f: StoryFeatures) -> bool:
