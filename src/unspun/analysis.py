@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from spacy.language import Language
@@ -15,8 +17,10 @@ from unspun.extract.artefacts import artefact_score, find_artefacts
 from unspun.extract.dates import extract_dates
 from unspun.extract.entities import build_person_index, extract_entities
 from unspun.extract.hedges import extract_hedges
+from unspun.extract.narratives import find_narratives, narrative_detector
 from unspun.extract.quotes import extract_quotes
 from unspun.extract.sourcing import profile_sourcing
+from unspun.extract.techniques import find_techniques
 from unspun.nlp.language import check_english
 from unspun.nlp.pipeline import load_pipeline
 from unspun.records import Analysis, Article
@@ -24,7 +28,9 @@ from unspun.records import Analysis, Article
 Outcome = tuple[str, Analysis | UnspunError]
 T = TypeVar("T")
 PIPE_BATCH_SIZE = 16
-ANALYSIS_REVISION = 2  # bumped when the analysis output changes (2: rewrite artefacts), so stored results go stale
+# Bumped when the analysis output changes, so stored results go stale (2: rewrite artefacts; 3: narratives
+# and persuasion techniques).
+ANALYSIS_REVISION = 3
 
 
 def _pipeline_version() -> str:
@@ -44,8 +50,17 @@ def _pipeline_version() -> str:
 PIPELINE_VERSION = _pipeline_version()
 
 
-def analyze_doc(doc: Doc, article: Article) -> Analysis:
-    """Every record unspun extracts from one parsed article."""
+def pipeline_version(catalog: Path | None = None) -> str:
+    """The version stored with analyses made with this narrative catalog (None: the packaged one)."""
+    if catalog is None:
+        return PIPELINE_VERSION
+    loaded = narrative_detector(catalog).catalog
+    return f"{PIPELINE_VERSION}+narratives-{loaded.name}-{loaded.version}"[:128]
+
+
+def analyze_doc(doc: Doc, article: Article, catalog: Path | None = None) -> Analysis:
+    """Every record unspun extracts from one parsed article; `catalog` is a narrative catalog file (None: the
+    packaged SemEval-2025 one)."""
     people = build_person_index(doc)
     findings = extract_quotes(doc, people)
     entities = extract_entities(doc, people)
@@ -58,6 +73,8 @@ def analyze_doc(doc: Doc, article: Article) -> Analysis:
         hedges=extract_hedges(doc),
         artefacts=(artefacts := find_artefacts(doc.text)),
         artefact_score=round(artefact_score(artefacts, doc.text), 3),
+        narratives=find_narratives(doc, narrative_detector(catalog)),
+        techniques=find_techniques(doc),
     )
 
 
@@ -67,10 +84,12 @@ def ensure_english(article: Article, source: str) -> None:
         check_english(article.text, source)
 
 
-def analyze_article(article: Article, nlp: Language | None = None, source: str = "input") -> Analysis:
+def analyze_article(
+    article: Article, nlp: Language | None = None, source: str = "input", catalog: Path | None = None
+) -> Analysis:
     ensure_english(article, source)
     nlp = nlp or load_pipeline()
-    return analyze_doc(nlp(article.text), article)
+    return analyze_doc(nlp(article.text), article, catalog)
 
 
 def analyze_items(
@@ -78,6 +97,7 @@ def analyze_items(
     nlp: Language | None = None,
     n_process: int = 1,
     batch_size: int = 16,
+    catalog: Path | None = None,
 ) -> Iterator[Outcome]:
     """Analyse a stream of (label, article or error), in input order; bad items come back as errors.
 
@@ -88,11 +108,11 @@ def analyze_items(
     if n_process <= 1:
         nlp = nlp or load_pipeline()
         for batch in batches:
-            yield from analyze_batch(batch, nlp)
+            yield from analyze_batch(batch, nlp, catalog)
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(n_process, initializer=init_worker) as pool:
-        for outcomes in pool.imap(worker_batch, batches):
+        for outcomes in pool.imap(functools.partial(worker_batch, catalog=catalog), batches):
             yield from outcomes
 
 
@@ -108,7 +128,9 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def analyze_batch(batch: Sequence[tuple[str, Article | UnspunError]], nlp: Language | None = None) -> list[Outcome]:
+def analyze_batch(
+    batch: Sequence[tuple[str, Article | UnspunError]], nlp: Language | None = None, catalog: Path | None = None
+) -> list[Outcome]:
     """Analyse one batch in this process, keeping its order; each item's failure stays its own."""
     nlp = nlp or load_pipeline()
     outcomes: list[Outcome | None] = []
@@ -128,22 +150,26 @@ def analyze_batch(batch: Sequence[tuple[str, Article | UnspunError]], nlp: Langu
     # 1,000, which pads every doc of a large batch to the longest (measured with bench/ingest_speed.py).
     docs = nlp.pipe((article.text for _, _, article in todo), batch_size=PIPE_BATCH_SIZE)
     for (slot, label, article), doc in zip(todo, docs, strict=True):
-        outcomes[slot] = (label, _safe_analyze(doc, article, label))
+        outcomes[slot] = (label, _safe_analyze(doc, article, label, catalog))
     return [o for o in outcomes if o is not None]
 
 
 def init_worker() -> None:
+    """Load the pipeline once per worker process; one BLAS thread each, as the workers already fill the CPUs."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
     load_pipeline()
 
 
-def worker_batch(batch: Sequence[tuple[str, Article | UnspunError]]) -> list[Outcome]:
-    return analyze_batch(batch, load_pipeline())
+def worker_batch(batch: Sequence[tuple[str, Article | UnspunError]], catalog: Path | None = None) -> list[Outcome]:
+    return analyze_batch(batch, load_pipeline(), catalog)
 
 
-def _safe_analyze(doc: Doc, article: Article, label: str) -> Analysis | UnspunError:
+def _safe_analyze(doc: Doc, article: Article, label: str, catalog: Path | None) -> Analysis | UnspunError:
     """The one place a batch survives an unexpected failure: the article is reported, the rest go on."""
     try:
-        return analyze_doc(doc, article)
+        return analyze_doc(doc, article, catalog)
     except Exception as exc:  # noqa: BLE001 - a bug in one article must not lose the batch
         return AnalysisError(f"{label}: analysis failed ({type(exc).__name__}: {exc}); please report this")
 

@@ -106,6 +106,45 @@ class Artefact:
 
 
 @dataclass(frozen=True)
+class NarrativeEvidence:
+    """A sentence that carries a narrative; ``score`` (0-1) is how strongly it does."""
+
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class SubNarrative:
+    label: str  # "<narrative>: <sub-narrative>", or "<narrative>: Other" when no specific one is supported
+    score: float
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """A catalog narrative found in an article, with the sentences that show it. The label ``Other`` (no
+    sub-narratives, no evidence) means the detector abstained: no catalog narrative is supported."""
+
+    label: str  # "URW: Blaming the war on others rather than the invader"
+    score: float
+    sub_narratives: list[SubNarrative] = field(default_factory=list)
+    evidence: list[NarrativeEvidence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Technique:
+    """A span using a persuasion technique (SemEval-2020 Task 11 inventory)."""
+
+    text: str
+    start: int
+    end: int
+    technique: str  # the PTC class name, e.g. "Loaded_Language"
+    name: str  # a reader's name for it, e.g. "loaded language"
+    score: float  # the classifier's probability for this technique
+
+
+@dataclass(frozen=True)
 class Sourcing:
     """How an article's quotations are sourced."""
 
@@ -130,8 +169,8 @@ class Analysis:
     entities: list[Entity]
     dates: list[DateMention]
     hedges: list[Hedge]
-    narratives: list[dict[str, Any]] = field(default_factory=list)
-    techniques: list[dict[str, Any]] = field(default_factory=list)
+    narratives: list[Narrative] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)
     artefacts: list[Artefact] = field(default_factory=list)
     artefact_score: float = 0.0  # from the artefacts alone (extract/artefacts.py); 0 when there are none
 

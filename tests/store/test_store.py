@@ -21,10 +21,14 @@ from unspun.records import (
     DateMention,
     Entity,
     Hedge,
+    Narrative,
+    NarrativeEvidence,
     Quote,
     Sourcing,
     Span,
     Speaker,
+    SubNarrative,
+    Technique,
 )
 from unspun.store import open_store
 from unspun.store.migrate import current_revision, head_revision, upgrade
@@ -49,6 +53,10 @@ def make_analysis(article: Article, speaker_type: str = "anonymous") -> Analysis
         entities=[Entity("Riga", 50, 54, "GPE", "Riga")], dates=[DateMention("Monday", 60, 66, "2026-11-16")],
         hedges=[Hedge("could", 70, 75, "modal")],
         artefacts=[Artefact("Monday", 60, 66, "template_slot", "Monday")], artefact_score=0.9,
+        narratives=[Narrative("URW: Praise of Russia", 0.71, [SubNarrative("URW: Praise of Russia: Other", 0.6)],
+                              [NarrativeEvidence("“We will win,” he said.", 0, 23, 0.7)]),
+                    Narrative("URW: Russia is the Victim", 0.4)],
+        techniques=[Technique("We will win", 1, 12, "Slogans", "slogan", 0.62)],
     )
 
 

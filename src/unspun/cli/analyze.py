@@ -11,12 +11,16 @@ from rich.console import Console
 
 from unspun.analysis import analyze_items
 from unspun.errors import EmptyInputError, InputError, UnspunError
+from unspun.extract.narratives import narrative_detector
 from unspun.ingest.sources import is_batch as batch_input
 from unspun.ingest.sources import read_inputs
 from unspun.records import Analysis
 from unspun.render.html import render_html
 from unspun.render.json import render_json, render_jsonl
 from unspun.render.terminal import render_terminal
+
+NARRATIVES_HELP = ("A narrative catalog (YAML or JSON, the format of the packaged SemEval-2025 catalog) to use "
+                   "instead of the packaged one.")
 
 
 class Format(str, Enum):
@@ -39,17 +43,21 @@ def analyze(
     db: str | None = typer.Option(None, "--db", help="Re-analyse the articles stored in this database that an "
                                                      "older version analysed (or never analysed)."),
     everything: bool = typer.Option(False, "--all", help="With --db: re-analyse every stored article."),
+    narratives: Path | None = typer.Option(None, "--narratives", help=NARRATIVES_HELP),
 ) -> None:
-    """Find every quotation, its speaker and how it is sourced; entities, dates and hedges too."""
+    """Find every quotation, its speaker and how it is sourced; entities, dates, hedges, narratives, persuasion
+    techniques and rewrite artefacts too."""
+    if narratives is not None:
+        narrative_detector(narratives)  # a bad catalog fails here, with one message naming the entry
     if db is not None:
         if input is not None:
             raise InputError("give either INPUT to analyse or --db to re-analyse a store, not both")
-        reanalyse_store(db, processes, everything)
+        reanalyse_store(db, processes, everything, narratives)
         return
     if input is None:
         raise InputError("nothing to analyse: give a file, directory, URL or - (or --db URL)")
     batch = is_batch(input)
-    analyses, failures = run_analysis(input, allow_private, processes, batch)
+    analyses, failures = run_analysis(input, allow_private, processes, batch, narratives)
     if not analyses:
         if not failures:
             raise EmptyInputError(f"{input}: no articles found in this input")
@@ -59,23 +67,23 @@ def analyze(
         print(f"unspun: analysed {len(analyses)} article(s), skipped {len(failures)}", file=sys.stderr)
 
 
-def reanalyse_store(db: str, processes: int, everything: bool) -> None:
+def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | None) -> None:
     from unspun.run.ingest import reanalyse
     from unspun.store import open_store
 
     with open_store(db) as store:
-        summary = reanalyse(store, workers=processes, everything=everything)
+        summary = reanalyse(store, workers=processes, everything=everything, catalog=catalog)
     for label, reason in summary.not_analysed:
         print(f"unspun: not analysed {label}: {reason}", file=sys.stderr)
     print(f"unspun: re-analysed {summary.analysed} stored article(s)", file=sys.stderr)
 
 
 def run_analysis(
-    spec: str, allow_private: bool, processes: int, batch: bool
+    spec: str, allow_private: bool, processes: int, batch: bool, catalog: Path | None = None
 ) -> tuple[list[Analysis], list[tuple[str, UnspunError]]]:
     analyses: list[Analysis] = []
     failures: list[tuple[str, UnspunError]] = []
-    for label, outcome in analyze_items(read_inputs(spec, allow_private), n_process=processes):
+    for label, outcome in analyze_items(read_inputs(spec, allow_private), n_process=processes, catalog=catalog):
         if isinstance(outcome, UnspunError):
             failures.append((label, outcome))
             if batch:

@@ -10,6 +10,7 @@ from unspun.cli import analyze as analyze_cmd
 from unspun.cli import corpus as corpus_cmd
 from unspun.cli import demo as demo_cmd
 from unspun.cli import ingest as ingest_cmd
+from unspun.cli import narratives as narratives_cmd
 from unspun.cli import stories as stories_cmd
 from unspun.errors import UnspunError
 
@@ -28,6 +29,7 @@ app.command("quotes")(corpus_cmd.quotes_command)
 app.command("export")(corpus_cmd.export_command)
 app.command("stories")(stories_cmd.stories_command)
 app.command("trace")(stories_cmd.trace_command)
+app.command("narratives")(narratives_cmd.narratives_command)
 
 
 @app.callback()

@@ -17,6 +17,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from unspun.cli.analyze import NARRATIVES_HELP
+from unspun.extract.narratives import narrative_detector
 from unspun.ingest.crawler import FetchOptions
 
 if TYPE_CHECKING:
@@ -37,15 +39,19 @@ def ingest_command(
     ignore_robots: bool = typer.Option(False, "--ignore-robots", help="Fetch pages robots.txt disallows."),
     max_articles: int | None = typer.Option(None, "--max-articles", min=1,
                                             help="Fetch at most this many articles per feed, sitemap or URL list."),
+    narratives: Path | None = typer.Option(None, "--narratives", help=NARRATIVES_HELP),
 ) -> None:
     """Ingest articles into the store; ingesting the same input twice adds nothing."""
     from unspun.run.ingest import IngestOptions, ingest  # the store stack loads only for store commands
     from unspun.store import open_store
 
+    if narratives is not None and not no_analyze:
+        narrative_detector(narratives)  # a bad catalog fails before anything is read
+
     total = estimate_total(sources)
     fetch = FetchOptions(delay_s=delay, obey_robots=not ignore_robots, max_articles=max_articles)
     options = IngestOptions(analyze=not no_analyze, workers=workers, batch_size=batch_size,
-                            allow_private=allow_private, fetch=fetch)
+                            allow_private=allow_private, fetch=fetch, catalog=narratives)
     with open_store(db) as store:
         console = Console(stderr=True)
         columns = [TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),

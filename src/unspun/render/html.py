@@ -11,6 +11,7 @@ from importlib import resources
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
+from unspun.extract.techniques import summarise
 from unspun.records import Analysis
 from unspun.render.highlight import Segment, article_marks, segments
 
@@ -18,6 +19,7 @@ from unspun.render.highlight import Segment, article_marks, segments
 def _environment() -> Environment:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["highlight"] = _highlight
+    env.filters["summarise"] = summarise
     return env
 
 

@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from unspun.extract.techniques import summarise
 from unspun.records import Analysis, Quote
 
 TYPE_STYLES = {
@@ -23,6 +24,10 @@ def render_terminal(analysis: Analysis, console: Console) -> None:
     console.print(_sourcing(analysis))
     if analysis.quotes:
         console.print(_quotes(analysis.quotes))
+    if analysis.narratives:
+        console.print(_narratives(analysis))
+    if analysis.techniques:
+        console.print(_techniques(analysis))
     extras = _extras(analysis)
     if extras is not None:
         console.print(extras)
@@ -73,6 +78,32 @@ def _quotes(quotes: list[Quote]) -> Table:
             speaker.append("\n" + details, style="dim")
         table.add_row(str(n), q.kind, Text(snippet), speaker, Text(sp.type, style=TYPE_STYLES[sp.type]))
     return table
+
+
+def _narratives(analysis: Analysis) -> Text:
+    """Each narrative with its score, sub-narratives and the sentences that show it (character offsets)."""
+    found = [n for n in analysis.narratives if n.evidence or n.label != "Other"]
+    if not found:
+        return Text("Narratives: none of the catalog's narratives is supported (Other).", style="dim")
+    out = Text("Narratives", style="bold")
+    for narrative in found:
+        out.append(f"\n• {narrative.label}", style="bold magenta")
+        out.append(f"  ({narrative.score:.2f})", style="dim")
+        subs = [s.label.split(": ")[-1] for s in narrative.sub_narratives]
+        if subs:
+            out.append("\n    " + "; ".join(subs), style="magenta")
+        for e in narrative.evidence:
+            snippet = e.text if len(e.text) <= 220 else e.text[:217] + "…"
+            out.append(f"\n    [{e.start}:{e.end}] “{snippet}”")
+    return out
+
+
+def _techniques(analysis: Analysis) -> Text:
+    out = Text(f"Persuasion techniques ({len(analysis.techniques)} spans)", style="bold")
+    for name, count, examples in summarise(analysis.techniques):
+        out.append(f"\n• {name} ×{count}: ", style="cyan")
+        out.append(", ".join(f"“{t.text}”" for t in examples))
+    return out
 
 
 def _extras(analysis: Analysis) -> Text | None:

@@ -11,10 +11,12 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from multiprocessing.pool import AsyncResult
+from pathlib import Path
 
-from unspun.analysis import PIPELINE_VERSION, analyze_batch, batched, init_worker, worker_batch
+from unspun.analysis import analyze_batch, batched, init_worker, pipeline_version, worker_batch
 from unspun.errors import NotEnglishError, UnspunError
 from unspun.ingest.crawler import FetchOptions
 from unspun.ingest.normalize import normalize_article
@@ -32,6 +34,7 @@ class IngestOptions:
     batch_size: int = 200
     allow_private: bool = False
     fetch: FetchOptions | None = None  # politeness and robots.txt for feeds, sitemaps and URL lists
+    catalog: Path | None = None  # a narrative catalog file; None: the packaged one
 
 
 @dataclass
@@ -68,7 +71,7 @@ def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progres
     batches = (_prepare(chunk, store, options) for chunk in batched(items, options.batch_size))
     summary = IngestSummary()
     for batch in _analysed(batches, options):
-        summary.merge_batch(_store(batch, store))
+        summary.merge_batch(_store(batch, store, pipeline_version(options.catalog)))
         if progress is not None:
             progress(len(batch.articles) + len(batch.summary.skipped))
     store.optimize()
@@ -76,15 +79,17 @@ def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progres
 
 
 def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything: bool = False,
-              progress: Progress | None = None) -> IngestSummary:
-    """Analyse stored articles again: those an older pipeline version produced (or all of them)."""
-    articles = store.iter_articles(stale_for=None if everything else PIPELINE_VERSION)
+              progress: Progress | None = None, catalog: Path | None = None) -> IngestSummary:
+    """Analyse stored articles again: those an older pipeline version (or another narrative catalog) produced,
+    or all of them."""
+    version = pipeline_version(catalog)
+    articles = store.iter_articles(stale_for=None if everything else version)
     summary = IngestSummary()
     chunks = ([(a.id or "", a) for a in chunk] for chunk in batched(articles, batch_size))
     batches = (_Batch(articles=c, to_analyse=c, summary=IngestSummary()) for c in chunks)
-    for batch in _analysed(batches, IngestOptions(workers=workers)):
+    for batch in _analysed(batches, IngestOptions(workers=workers, catalog=catalog)):
         analyses = [o for _, o in batch.outcomes if isinstance(o, Analysis)]
-        store.save_analyses(analyses, PIPELINE_VERSION)
+        store.save_analyses(analyses, version)
         summary.analysed += len(analyses)
         summary.not_analysed += [(label, str(o)) for label, o in batch.outcomes if isinstance(o, UnspunError)]
         if progress is not None:
@@ -107,7 +112,7 @@ def _prepare(chunk: list[Item], store: Store, options: IngestOptions) -> _Batch:
             summary.skipped.append((label, f"duplicate id {article.id!r} with a different text (first: {earlier[0]})"))
             continue
         articles.setdefault(article.id, (label, article))
-    status = store.status(list(articles), PIPELINE_VERSION)
+    status = store.status(list(articles), pipeline_version(options.catalog))
     wanted = [(label, a) for label, a in articles.values() if options.analyze and status.get(a.id or "") != "current"]
     return _Batch(articles=list(articles.values()), to_analyse=wanted, summary=summary)
 
@@ -116,14 +121,14 @@ def _analysed(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Ba
     """Attach analysis outcomes to each batch, in worker processes when asked; order is kept."""
     if options.workers <= 1:
         for batch in batches:
-            batch.outcomes = analyze_batch(batch.to_analyse) if batch.to_analyse else []
+            batch.outcomes = analyze_batch(batch.to_analyse, catalog=options.catalog) if batch.to_analyse else []
             yield batch
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(options.workers, initializer=init_worker) as pool:
         pending: deque[tuple[_Batch, AsyncResult]] = deque()
         for batch in batches:
-            pending.append((batch, pool.apply_async(worker_batch, (batch.to_analyse,))))
+            pending.append((batch, pool.apply_async(partial(worker_batch, catalog=options.catalog), (batch.to_analyse,))))
             while len(pending) > 2 * options.workers:  # bounded look-ahead: memory stays flat
                 yield _collect(*pending.popleft())
         while pending:
@@ -135,7 +140,7 @@ def _collect(batch: _Batch, result: AsyncResult) -> _Batch:
     return batch
 
 
-def _store(batch: _Batch, store: Store) -> IngestSummary:
+def _store(batch: _Batch, store: Store, version: str) -> IngestSummary:
     summary = batch.summary
     analyses = {label: o for label, o in batch.outcomes}
     entries = []
@@ -146,7 +151,7 @@ def _store(batch: _Batch, store: Store) -> IngestSummary:
             summary.not_analysed.append((article.id or label, reason))
             outcome = None
         entries.append((article, outcome))
-    result = store.add(entries, PIPELINE_VERSION)
+    result = store.add(entries, version)
     summary.ingested += len(result.inserted)
     summary.present += len(result.present)
     summary.analysed += len(result.analysed)

@@ -13,10 +13,14 @@ from unspun.records import (
     DateMention,
     Entity,
     Hedge,
+    Narrative,
+    NarrativeEvidence,
     Quote,
     Sourcing,
     Span,
     Speaker,
+    SubNarrative,
+    Technique,
 )
 
 Row = Any  # a SQLAlchemy RowMapping, or any mapping of column name to value
@@ -62,8 +66,10 @@ def quote_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return rows
 
 
-def span_rows(analysis: Analysis,
-              records: list[Entity] | list[DateMention] | list[Hedge] | list[Artefact]) -> list[dict[str, Any]]:
+def span_rows(
+    analysis: Analysis,
+    records: list[Entity] | list[DateMention] | list[Hedge] | list[Artefact] | list[Technique],
+) -> list[dict[str, Any]]:
     rows = []
     for record in records:
         row = {"article_id": analysis.article.id, **record.__dict__}
@@ -104,3 +110,24 @@ def hedge_from_row(row: Row) -> Hedge:
 
 def artefact_from_row(row: Row) -> Artefact:
     return Artefact(text=row["text"], start=row["start"], end=row["end"], kind=row["kind"], pattern=row["pattern"])
+
+
+def narrative_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    return [{
+        "article_id": analysis.article.id, "position": n, "label": narrative.label, "score": narrative.score,
+        "sub_narratives": json.dumps([sub.__dict__ for sub in narrative.sub_narratives], ensure_ascii=False),
+        "evidence": json.dumps([e.__dict__ for e in narrative.evidence], ensure_ascii=False),
+    } for n, narrative in enumerate(analysis.narratives)]
+
+
+def narrative_from_row(row: Row) -> Narrative:
+    return Narrative(
+        label=row["label"], score=row["score"],
+        sub_narratives=[SubNarrative(**sub) for sub in json.loads(row["sub_narratives"])],
+        evidence=[NarrativeEvidence(**e) for e in json.loads(row["evidence"])],
+    )
+
+
+def technique_from_row(row: Row) -> Technique:
+    return Technique(text=row["text"], start=row["start"], end=row["end"], technique=row["technique"],
+                     name=row["name"], score=row["score"])

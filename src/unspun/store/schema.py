@@ -106,7 +106,26 @@ hedges = _results_table("hedges", Column("kind", String(16), nullable=False))
 artefacts = _results_table("artefacts", Column("kind", String(16), nullable=False),
                            Column("pattern", Text, nullable=False))  # migration 0005
 
-RESULT_TABLES = (quotes, entities, dates, hedges, artefacts)
+techniques = _results_table("techniques", Column("technique", String(64), nullable=False),
+                            Column("name", Text, nullable=False), Column("score", Float, nullable=False),
+                            Index("ix_techniques_technique", "technique"))  # migration 0006
+
+# One row per narrative label of an article (the abstention "Other" included), best first (migration 0006).
+narratives = Table(
+    "narratives",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(255), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("sub_narratives", Text, nullable=False),  # JSON: [{"label", "score"}]
+    Column("evidence", Text, nullable=False),  # JSON: [{"text", "start", "end", "score"}]
+    Index("ix_narratives_article", "article_id"),
+    Index("ix_narratives_label", "label"),
+)
+
+RESULT_TABLES = (quotes, entities, dates, hedges, artefacts, techniques, narratives)
 
 # Stories (migration 0004): what story matching needs of each article, kept so that new articles join
 # stories without re-embedding or re-clustering what is stored; and the stories themselves.

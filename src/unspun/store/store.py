@@ -167,6 +167,8 @@ class Store:
             (schema.dates, lambda a: rows.span_rows(a, a.dates)),
             (schema.hedges, lambda a: rows.span_rows(a, a.hedges)),
             (schema.artefacts, lambda a: rows.span_rows(a, a.artefacts)),
+            (schema.techniques, lambda a: rows.span_rows(a, a.techniques)),
+            (schema.narratives, rows.narrative_rows),
         ):
             batch = [row for a in latest.values() for row in make(a)]
             if batch:
@@ -211,7 +213,7 @@ class Store:
                 return None
 
             def fetch(table: Any) -> list[Any]:
-                order = table.c.position if table is schema.quotes else table.c.start
+                order = table.c.position if table in (schema.quotes, schema.narratives) else table.c.start
                 query = select(table).where(table.c.article_id == article_id).order_by(order, table.c.id)
                 return list(conn.execute(query).mappings())
 
@@ -224,6 +226,8 @@ class Store:
                 hedges=[rows.hedge_from_row(r) for r in fetch(schema.hedges)],
                 artefacts=(found := [rows.artefact_from_row(r) for r in fetch(schema.artefacts)]),
                 artefact_score=round(artefact_score(found, article["text"]), 3),
+                narratives=[rows.narrative_from_row(r) for r in fetch(schema.narratives)],
+                techniques=[rows.technique_from_row(r) for r in fetch(schema.techniques)],
             )
 
     def iter_articles(self, batch_size: int = 500, stale_for: str | None = None) -> Iterator[Article]:
@@ -300,7 +304,8 @@ class Store:
                     for r in conn.execute(query).mappings()]
 
     def export_rows(self, table_name: str, batch_size: int = 2000) -> Iterator[dict[str, Any]]:
-        """Stream every row of one table (articles, analyses, quotes, entities, dates, hedges, stories,
+        """Stream every row of one table (articles, analyses, quotes, entities, dates, hedges, artefacts, techniques,
+        narratives, stories,
         story_members; not the binary matching features)."""
         exportable = {t.name: t for t in schema.metadata.sorted_tables if t is not schema.story_features}
         table = exportable.get(table_name)

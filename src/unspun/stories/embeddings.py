@@ -10,10 +10,12 @@ from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from itertools import chain
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from safetensors.numpy import load as load_safetensors
+from threadpoolctl import ThreadpoolController
 from tokenizers import Tokenizer
 
 from unspun.errors import ModelError
@@ -38,6 +40,10 @@ _FF_ROWS = 256
 # Attention scores held at once: 256K float32 (1 MB, within L2). It bounds memory too: a batch of 64 texts
 # of 256 tokens would otherwise hold 200 MB of scores. Speed on the bench is flat from 64K to 1M.
 _ATTENTION_SCORES = 1 << 18
+# Inputs of at most this many tokens (a few sentences: narrative candidates, one short article) run on one BLAS
+# thread. OpenBLAS's threads spin-wait for work; on a busy 2-CPU machine (other processes running) three
+# sentences took 1.0 s on its default 2 threads and 0.05 s on one. Large inputs keep every thread.
+ONE_THREAD_TOKENS = 1024
 
 
 def model_directory() -> Traversable:
@@ -212,13 +218,20 @@ class SentenceEncoder:
             return out
         encodings = self._tokenizer.encode_batch(texts)
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
+        if lengths.sum() <= ONE_THREAD_TOKENS:
+            with _blas_controller().limit(limits=1, user_api="blas"):
+                self._encode_into(out, encodings, lengths, batch_size)
+        else:
+            self._encode_into(out, encodings, lengths, batch_size)
+        return out
+
+    def _encode_into(self, out: Float32Array, encodings: list[Any], lengths: NDArray[np.int64], batch_size: int) -> None:
         # Longest first: similar lengths share a batch (little padding), and the biggest batch comes first.
         order = np.argsort(-lengths, kind="stable")
         for start in range(0, len(order), batch_size):
             rows = order[start:start + batch_size]
             ids = np.fromiter(chain.from_iterable(encodings[row].ids for row in rows), dtype=np.int64)
             out[rows] = self._forward(ids, lengths[rows])
-        return out
 
     def _forward(self, ids: NDArray[np.int64], lengths: NDArray[np.int64]) -> Float32Array:
         """Embed one batch, given its texts' tokens packed end to end and each text's token count."""
@@ -271,6 +284,11 @@ class SentenceEncoder:
         pooled /= lengths[:, None].astype(np.float32)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), np.float32(1e-12))
         return pooled
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,123 @@
+"""Narratives across the store: articles per narrative, site and ISO week, and the sentences behind them.
+
+Counting is done by the database per site, day and label; days fold into ISO weeks here, the same way on
+SQLite and PostgreSQL. The abstention label ``Other`` is never counted as a narrative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, select
+
+from unspun.errors import InputError
+from unspun.records import Narrative
+from unspun.store import rows, schema
+from unspun.store.store import Store
+
+UNDATED = "undated"  # the week of articles without a publication date
+NO_NARRATIVE = "Other"
+
+
+@dataclass(frozen=True)
+class NarrativeFilter:
+    """Which narratives to count or show: a label (exact, or a case-insensitive part of one), a site, a week
+    ("2026-W47" or "undated"), a date range on publication dates (YYYY-MM-DD, inclusive)."""
+
+    label: str | None = None
+    site: str | None = None
+    week: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass(frozen=True)
+class NarrativeCount:
+    site: str
+    week: str
+    label: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class NarrativeHit:
+    """One article's narrative with its evidence sentences."""
+
+    article_id: str
+    site: str | None
+    published: str | None
+    title: str | None
+    narrative: Narrative
+
+
+def week_of(published: str | None) -> str:
+    """The ISO week ("2026-W47") of a YYYY-MM-DD date; UNDATED when it is missing or malformed."""
+    try:
+        year, week, _ = dt.date.fromisoformat((published or "")[:10]).isocalendar()
+    except ValueError:
+        return UNDATED
+    return f"{year}-W{week:02d}"
+
+
+def week_range(week: str) -> tuple[str, str]:
+    """The first and last day (YYYY-MM-DD) of an ISO week such as "2026-W47"; InputError when it is not one."""
+    year, _, number = week.partition("-W")
+    try:
+        monday = dt.date.fromisocalendar(int(year), int(number), 1)
+    except ValueError:
+        raise InputError(f"{week!r} is not an ISO week: write it like 2026-W47 (or {UNDATED})") from None
+    return monday.isoformat(), (monday + dt.timedelta(days=6)).isoformat()
+
+
+def narrative_counts(store: Store, where: NarrativeFilter) -> list[NarrativeCount]:
+    """Articles carrying each narrative, per site and week: newest week first, then site, then most articles."""
+    n, a = schema.narratives, schema.articles
+    query = (select(a.c.site, a.c.published, n.c.label, func.count(func.distinct(n.c.article_id)).label("articles"))
+             .select_from(n.join(a, a.c.id == n.c.article_id))
+             .where(_conditions(store, where))
+             .group_by(a.c.site, a.c.published, n.c.label))
+    totals: dict[tuple[str, str, str], int] = {}
+    with store.engine.connect() as conn:
+        for row in conn.execute(query):
+            key = (row.site or "", week_of(row.published), row.label)
+            totals[key] = totals.get(key, 0) + row.articles
+    counts = sorted((NarrativeCount(site, week, label, count) for (site, week, label), count in totals.items()),
+                    key=lambda c: (c.site, -c.articles, c.label))
+    counts.sort(key=lambda c: c.week, reverse=True)  # stable: newest week first, same order within a week
+    return [c for c in counts if c.week != UNDATED] + [c for c in counts if c.week == UNDATED]
+
+
+def narrative_evidence(store: Store, where: NarrativeFilter, limit: int = 50) -> list[NarrativeHit]:
+    """Articles carrying the narratives that pass the filter, newest first, each with its evidence sentences."""
+    n, a = schema.narratives, schema.articles
+    query = (select(n, a.c.site, a.c.published, a.c.title)
+             .select_from(n.join(a, a.c.id == n.c.article_id))
+             .where(_conditions(store, where))
+             .order_by(a.c.published.desc(), n.c.article_id, n.c.position)
+             .limit(limit))
+    with store.engine.connect() as conn:
+        return [NarrativeHit(r["article_id"], r["site"], r["published"], r["title"], rows.narrative_from_row(r))
+                for r in conn.execute(query).mappings()]
+
+
+def _conditions(store: Store, where: NarrativeFilter) -> ColumnElement[bool]:
+    n, a = schema.narratives, schema.articles
+    conditions = [n.c.label != NO_NARRATIVE]
+    if where.label:
+        pattern = f"%{where.label}%"
+        like = n.c.label.like(pattern) if store.backend == "sqlite" else n.c.label.ilike(pattern)
+        conditions.append((n.c.label == where.label) | like)
+    if where.site:
+        conditions.append(a.c.site == where.site)
+    if where.since:
+        conditions.append(a.c.published >= where.since)
+    if where.until:
+        conditions.append(a.c.published <= where.until)
+    if where.week == UNDATED:
+        conditions.append(a.c.published.is_(None))
+    elif where.week:
+        first, last = week_range(where.week)
+        conditions.append(a.c.published.between(first, last))
+    return and_(*conditions)
+
