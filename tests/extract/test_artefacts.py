@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from unspun.extract.artefacts import Artefact, artefact_patterns, artefact_score, find_artefacts
+import pytest
+
+from unspun.extract.artefacts import (
+    Artefact,
+    artefact_patterns,
+    artefact_score,
+    find_artefacts,
+    required_word,
+)
 
 HUMAN = ("The city council voted 7-2 on Tuesday to approve the budget, which adds 40 officers to the police "
          "department. \"We listened to residents,\" said Mayor Jane Ortiz. Opponents said the plan ignores "
@@ -103,3 +111,30 @@ def test_artefacts_single_stock_phrase_stays_low_even_in_short_text() -> None:
 def test_artefacts_many_strong_saturate_below_one() -> None:
     slots = [Artefact("[Name]", 0, 6, "template_slot", "p")] * 50
     assert 0.99 < artefact_score(slots, "[Name]") <= 1.0
+
+
+@pytest.mark.parametrize(("pattern", "word"), [
+    ("a testament to", "testament"),
+    ("delv(e|es|ed|ing) (deeper )?into", "delv"),  # groups are skipped; the letters before them stay
+    ("fulfil+ the request", "request"),  # "fulfil+": the quantifier makes the last "l" optional
+    (r"\[insert[^\]\n]{0,60}\]", "insert"),
+    ("(this|the|my) (rewrite|paraphrase)", None),  # nothing outside groups
+    ("rich tapestry|tapestry of", None),  # a top-level alternation: no single word is required
+    (r"word count:? \d+", "count"),
+    (r"\bnote\b", "note"),
+])
+def test_artefacts_required_word(pattern: str, word: str | None) -> None:
+    assert required_word(pattern) == word
+
+
+def test_artefacts_every_rule_match_contains_its_required_word() -> None:
+    """The pre-check never hides a match: each rule's required word is in the text it matches."""
+    samples = {
+        "my knowledge cutoff": "As of my knowledge cutoff, nothing.", "a testament to": "It is a testament to them.",
+        "remains to be seen": "It remains to be seen.", "in conclusion,": "In conclusion, it rained.",
+    }
+    rules = {pattern: regex for _, pattern, regex in artefact_patterns()}
+    for pattern, text in samples.items():
+        match = rules[pattern].search(text)
+        assert match is not None and required_word(pattern) in match.group(0).lower()
+    assert all(required_word(p) is None or required_word(p) in p.lower() for p in rules)

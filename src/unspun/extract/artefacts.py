@@ -46,6 +46,39 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(body, re.IGNORECASE | re.MULTILINE)
 
 
+def required_word(pattern: str) -> str | None:
+    """The longest run of letters (at least 4) every match of `pattern` must contain, lower-cased; None when
+    the pattern has no such run (a top-level alternation, only groups or classes). Used as a cheap pre-check:
+    a text without the word cannot match, so the pattern's regex is not run on it."""
+    depth, run, runs, i = 0, "", [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            runs.append(run)
+            run, i = "", i + 2
+            continue
+        if char == "[":
+            runs.append(run)
+            run = ""
+            i = pattern.find("]", i + 2) + 1 or len(pattern)
+            continue
+        if char in "?*{" and run:
+            run = run[:-1]  # the quantifier makes the last letter optional
+        if char.isascii() and char.isalpha() and depth == 0:
+            run += char
+        else:
+            runs.append(run)
+            run = ""
+            if char == "|" and depth == 0:
+                return None
+            depth += char == "("
+            depth -= char == ")"
+        i += 1
+    runs.append(run)
+    best = max(runs, key=len)
+    return best.lower() if len(best) >= 4 else None
+
+
 @cache
 def artefact_patterns() -> tuple[tuple[ArtefactKind, str, re.Pattern[str]], ...]:
     """The rule file's patterns, compiled once; a bad line raises ValueError naming the line."""
@@ -64,10 +97,19 @@ def artefact_patterns() -> tuple[tuple[ArtefactKind, str, re.Pattern[str]], ...]
     return tuple(rules)
 
 
+@cache
+def _required_words() -> dict[str, str | None]:
+    return {pattern: required_word(pattern) for _, pattern, _ in artefact_patterns()}
+
+
 def find_artefacts(text: str) -> list[Artefact]:
     """Every artefact in ``text``, in order; overlapping matches keep the strongest, then the longest."""
     found: list[Artefact] = []
+    lowered = text.lower()
     for kind, pattern, regex in artefact_patterns():
+        word = _required_words().get(pattern)
+        if word is not None and word not in lowered:
+            continue
         for match in regex.finditer(text):
             start, end = match.span()
             while start < end and text[start].isspace():
