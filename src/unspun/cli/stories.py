@@ -19,6 +19,7 @@ from unspun.cli.ingest import DB_HELP
 class StoriesFormat(str, Enum):
     text = "text"
     json = "json"
+    html = "html"
 
 
 class TraceFormat(str, Enum):
@@ -29,7 +30,8 @@ class TraceFormat(str, Enum):
 
 def stories_command(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    format: StoriesFormat = typer.Option(StoriesFormat.text, "--format", "-f", help="text or json."),
+    format: StoriesFormat = typer.Option(StoriesFormat.text, "--format", "-f", help="text, json or html."),
+    out: Path = typer.Option(Path("unspun-stories.html"), "--out", "-o", help="Where --format html writes."),
     min_size: int = typer.Option(1, "--min-size", min=1, help="Show only stories with at least this many articles."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Re-cluster every stored article (features are kept)."),
 ) -> None:
@@ -48,6 +50,13 @@ def stories_command(
             task = bar.add_task("embed", total=None)
             update_stories(store, rebuild=rebuild, progress=lambda n: bar.advance(task, n))
         document = stories_json(load_stories(store, min_size))
+        if format is StoriesFormat.html:
+            from unspun.render.trace import render_stories_html
+
+            headers = store.article_headers([a for story in document["stories"] for a in story["articles"]])
+            out.write_text(render_stories_html(document, headers), encoding="utf-8")
+            print(f"unspun: wrote the stories to {out}", file=sys.stderr)
+            return
     if format is StoriesFormat.json:
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return
@@ -58,8 +67,8 @@ def stories_command(
         origin = f"{story['origin']} ({story['origin_confidence']:.0%})" if story["origin"] else "—"
         table.add_row(story["id"], str(len(story["articles"])), Text(", ".join(story["sites"])),
                       story["first_published"] or "", story["last_published"] or "", origin, Text(roles))
-    out = Console()
-    (out if out.is_terminal else Console(width=160)).print(table)
+    console = Console()
+    (console if console.is_terminal else Console(width=160)).print(table)
 
 
 def trace_command(
@@ -121,3 +130,7 @@ def _print_trace(document: dict) -> None:
     for quote in diff["unsupported_quotes"]:
         console.print(Text(f"[unsupported quote, {quote['speaker_type']} source] ", style="bold magenta")
                       + Text(quote["text"]))
+    for narrative in diff["added_narratives"]:
+        console.print(Text(f"[added narrative] {narrative['label']} ({narrative['score']:.2f})", style="bold magenta"))
+        for evidence in narrative["evidence"]:
+            console.print(Text(f"    [{evidence['start']}:{evidence['end']}] “{evidence['text']}”"))

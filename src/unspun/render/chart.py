@@ -100,6 +100,7 @@ def _write_png(counts: list[NarrativeCount], path: Path, title: str) -> None:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         raise UnspunError("PNG charts need matplotlib: pip install 'unspun[charts]' (or write the chart as .svg)")
     weeks, series = weekly_series(counts)
@@ -110,7 +111,7 @@ def _write_png(counts: list[NarrativeCount], path: Path, title: str) -> None:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_title(title)
     axes.set_ylabel("articles")
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.tick_params(axis="x", labelrotation=45)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), fontsize="small", frameon=False)
     figure.tight_layout()

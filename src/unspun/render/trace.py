@@ -1,4 +1,5 @@
-"""The side-by-side HTML of `unspun trace`: a version next to its reference, differences highlighted."""
+"""The HTML of the story commands: `unspun trace`'s side-by-side view (a version next to its reference,
+differences highlighted) and `unspun stories`' page of stories and their versions."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ def render_trace_html(document: dict[str, Any], version_text: str, reference_tex
         version=_pieces(version_text, diff.get("sentences", []), diff.get("unsupported_quotes", [])),
         reference=_pieces(reference_text, diff.get("dropped", []), []),
     )
+
+
+def render_stories_html(document: dict[str, Any], headers: dict[str, Any], title: str = "unspun stories") -> str:
+    """The `unspun.stories/1` document as one self-contained page (no script), each story a table of versions;
+    `headers` maps article ids to their site, date and title."""
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    page = resources.files("unspun.render").joinpath("templates", "stories.html").read_text("utf-8")
+    return env.from_string(page).render(title=title, stories=document["stories"], headers=headers)
 
 
 def _pieces(text: str, changes: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> list[tuple[str, str]]:

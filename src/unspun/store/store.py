@@ -46,6 +46,14 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class ArticleHeader:
+    id: str
+    site: str | None
+    published: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
 class QuoteQuery:
     """Filters for quotes(); None means any."""
 
@@ -201,6 +209,16 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(select(schema.articles).where(schema.articles.c.id == article_id)).mappings().first()
         return rows.article_from_row(row) if row else None
+
+    def article_headers(self, ids: Sequence[str]) -> dict[str, ArticleHeader]:
+        """Site, publication date and title of each stored article among `ids` (text not read)."""
+        a = schema.articles
+        found: dict[str, ArticleHeader] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunks(list(dict.fromkeys(ids))):
+                query = select(a.c.id, a.c.site, a.c.published, a.c.title).where(a.c.id.in_(chunk))
+                found.update({r.id: ArticleHeader(r.id, r.site, r.published, r.title) for r in conn.execute(query)})
+        return found
 
     def analysis(self, article_id: str) -> Analysis | None:
         """Rebuild the Analysis records of a stored article, or None if it was never analysed."""

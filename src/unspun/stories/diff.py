@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from unspun.records import Analysis, Quote
+from unspun.records import Analysis, Narrative, Quote
 from unspun.stories.align import Embed
 from unspun.stories.features import split_sentences
 
@@ -42,6 +42,8 @@ class VersionDiff:
     dropped: list[SentenceChange] = field(default_factory=list)
     unsupported_quotes: list[UnsupportedQuote] = field(default_factory=list)
     added_hedges: list[str] = field(default_factory=list)
+    # Narratives this version carries and the reference does not, with the version's evidence sentences.
+    added_narratives: list[Narrative] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in ("preserved", "paraphrased", "added")}
@@ -49,6 +51,7 @@ class VersionDiff:
             out[change.status] += 1
         out["dropped"] = len(self.dropped)
         out["unsupported_quotes"] = len(self.unsupported_quotes)
+        out["added_narratives"] = len(self.added_narratives)
         return out
 
 
@@ -73,6 +76,8 @@ def diff_versions(version: Analysis, reference: Analysis, embed: Embed) -> Versi
     added = [c for c in result.sentences if c.status == "added"]
     result.unsupported_quotes = _unsupported(version, reference, embed)
     result.added_hedges = [h.text for h in version.hedges if any(c.start <= h.start < c.end for c in added)]
+    carried = {n.label for n in reference.narratives}
+    result.added_narratives = [n for n in version.narratives if n.label != "Other" and n.label not in carried]
     return result
 
 
