@@ -67,6 +67,8 @@ FIRST_DAY = date(2024, 1, 1)
 SITES = [f"site{n}.example" for n in range(500)]
 TEXT_WORDS = 50
 LIMIT_S, LIMIT_MB = 600, 12_000  # a larger size runs only if its projection fits these
+RECENT = 7  # daily scenario: the rewritten stories are from the store's last week, new stories from its last days
+SCENARIO = os.environ.get("STORY_UPDATE_SCENARIO", "daily")  # set by --scenario for the child processes
 
 
 # ------------------------------------------------------------------------------------------ articles
@@ -208,6 +210,8 @@ def build(size: int, path: Path) -> dict[str, Any]:
             while n < last:
                 versions = min(int(gen.rng.integers(2, 11)), last - n) if gen.rng.random() < FAMILY_UNITS else 1
                 base = gen.fresh(article_id(n), english=versions > 1 or n in targets)
+                if SCENARIO == "daily" and targets & set(range(n, n + versions)):
+                    base.day = DAYS - RECENT + int(gen.rng.integers(0, 4))  # a story of this week
                 unit = [base, *(gen.rewrite(base, article_id(n + k)) for k in range(1, versions))]
                 for k, d in enumerate(unit):
                     if n + k in targets:
@@ -217,6 +221,9 @@ def build(size: int, path: Path) -> dict[str, Any]:
             write_drafts(store, [d for unit in units for d in unit], units)
         new = [gen.rewrite(captured[t][0], article_id(size + k)) for k, t in enumerate(sorted(targets))]
         new += [gen.fresh(article_id(size + k), english=False) for k in range(REWRITES, ADDED)]
+        if SCENARIO == "daily":
+            for draft in new[REWRITES:]:
+                draft.day = DAYS - 1 - int(gen.rng.integers(0, 3))  # today's news
         write_drafts(store, new, None)
         with store.engine.connect() as conn:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
@@ -267,7 +274,7 @@ def replay(path: Path) -> dict[str, Any]:
     from unspun.store import open_store
     from unspun.store import stories as story_store
     from unspun.stories.candidates import CandidateIndex
-    from unspun.stories.update import features_version, gather, settle
+    from unspun.stories.update import date_window, features_version, gather, settle
 
     opt = _story_options()
     phase = Phases()
@@ -280,10 +287,12 @@ def replay(path: Path) -> dict[str, Any]:
             pending = list(story_store.articles_needing_features(store, features_version(opt)))
         assert not pending, "every article should have stored features"
         with phase("story check"):
-            assert story_store.any_without_story(store), "the new articles should have no story yet"
+            unplaced = story_store.unplaced(store)
+            assert len(unplaced) == ADDED, "the new articles (only they) should have no story yet"
         with phase("load index"):
-            stored = story_store.load_index(store)
-            new_ids = [a for a in stored.ids if a not in stored.story_of]
+            stored = story_store.load_index(store, date_window(unplaced, opt.max_days_apart))
+            new_ids = [a for a, _, _ in unplaced]
+        out["window_articles"] = len(stored.ids)
         with phase("index build"):
             ids = [*stored.ids]
             index = CandidateIndex(opt.candidates)
@@ -439,7 +448,8 @@ def measure(size: int, folder: Path, timeout: float) -> dict[str, Any] | None:
         for leftover in (path, plan_path(path), Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
     return {"articles": size, **built, "replay_peak_mb": replayed["peak_mb"],
-            **{k: replayed[k] for k in ("phases", "replay_s", "candidate_pairs", "involved_articles")},
+            **{k: replayed[k] for k in ("phases", "replay_s", "candidate_pairs", "involved_articles",
+                                        "window_articles")},
             "replay_load_average": replayed["load_average"], "replay_disk_read_mb": replayed["disk_read_mb"],
             **real,
             "child_s": round(built["child_s"] + replayed["child_s"] + real["child_s"], 1)}
@@ -448,24 +458,26 @@ def measure(size: int, folder: Path, timeout: float) -> dict[str, Any] | None:
 def write_results(rows: list[dict[str, Any]], wall: float) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    data = {"machine": machine, "bench_seconds": round(wall), "added": ADDED, "rewrites": REWRITES, "rows": rows}
+    data = {"machine": machine, "bench_seconds": round(wall), "added": ADDED, "rewrites": REWRITES,
+            "scenario": os.environ.get("STORY_UPDATE_SCENARIO", SCENARIO), "rows": rows}
     (RESULTS / "story_update_speed.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     names = list(rows[0]["phases"])
     lines = [
         ("| articles stored | store (MB) | update_stories, 1,000 new (s) | peak memory (MB) "
-         "| read from disk (MB) | update_stories, nothing new (s) | candidate pairs (LSH / vectors / "
-         "names+numbers) | articles loaded | rewrites joined | rewrites with strangers | new stories merged |"),
-        "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+         "| read from disk (MB) | update_stories, nothing new (s) | articles in the date window "
+         "| candidate pairs (LSH / vectors / names+numbers) | articles loaded | rewrites joined "
+         "| rewrites with strangers | new stories merged |"),
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for r in rows:
         if "extrapolated_from" in r:
             lines.append(f"| {r['articles']:,} (NOT MEASURED: linear extrapolation from "
                          f"{r['extrapolated_from']:,}) | ~{r['store_mb']:,} | ~{r['update_s']:,.0f} "
-                         f"| ~{r['peak_mb']:,} | – | – | – | – | – | – | – |")
+                         f"| ~{r['peak_mb']:,} | – | – | – | – | – | – | – | – |")
             continue
         c = r["candidate_pairs"]
         lines.append(f"| {r['articles']:,} | {r['store_mb']:,} | {fmt(r['update_s'])} | {r['peak_mb']:,.0f} "
-                     f"| {r['disk_read_mb']:,} | {fmt(r['nothing_new_s'])} "
+                     f"| {r['disk_read_mb']:,} | {fmt(r['nothing_new_s'])} | {r['window_articles']:,} "
                      f"| {c['lsh']:,} / {c['vectors']:,} / {c['names_numbers']:,} | {r['involved_articles']:,} "
                      f"| {r['rewrites_joined']} of {REWRITES} | {r['rewrites_with_strangers']} "
                      f"| {r['fresh_merged']} of {ADDED - REWRITES} |")
@@ -477,7 +489,13 @@ def write_results(rows: list[dict[str, Any]], wall: float) -> None:
         lines.append(f"| {label} | " + " | ".join(fmt(r["phases"][n]) for n in names)
                      + f" | {fmt(r['replay_s'])} | {fmt(r.get('replay_disk_read_mb'))} |")
     measured = [r for r in rows if "extrapolated_from" not in r]
-    lines += ["", (
+    scenario = os.environ.get("STORY_UPDATE_SCENARIO", SCENARIO)
+    when = ("Scenario `daily`: the new articles are this week's news (the 200 rewrite stories from the store's "
+            "last week, the 800 new stories from its last 3 days), so the update reads only their date window "
+            "(stored articles within 4 days of a new one, undated ones, copies). " if scenario == "daily" else
+            "Scenario `spread`: the new articles' dates are spread over the store's two years (a backfill), so "
+            "the date window is the whole store. ")
+    lines += ["", when + (
         "Adding 1,000 articles (200 rewrites of stored articles, 800 new stories) with "
         "`update_stories(store, embed=...)` to a SQLite store where every article already has its features "
         "and story. Not measured: embedding the new articles' sentences (~160 sentences/s on these CPUs, "
@@ -506,6 +524,10 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=2400, help="seconds for the whole run")
     parser.add_argument("--dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")),
                         help="where the stores are written (about 13 KB per article) and removed")
+    parser.add_argument("--scenario", choices=("daily", "spread"), default=SCENARIO,
+                        help="daily: the new articles are this week's (rewrites of stories from the store's last "
+                             "week, new stories from its last 3 days); spread: their dates are spread over the "
+                             "store's two years (a backfill)")
     parser.add_argument("--child", nargs=2, metavar=("STEP", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -515,6 +537,7 @@ def main() -> None:
             else update(args.path)
         print(json.dumps(result))
         return
+    os.environ["STORY_UPDATE_SCENARIO"] = args.scenario  # the build, replay and update children read it
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
     for size in (int(s) for s in args.sizes.split(",")):

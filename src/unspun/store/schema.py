@@ -145,6 +145,11 @@ story_features = Table(
     Column("signature", LargeBinary),  # MinHash, uint32 x num_perm; null without words
     Column("vector", LargeBinary, nullable=False),  # mean sentence vector, float16
     Column("sentences", LargeBinary, nullable=False),  # sentence vectors, float16, n x dimensions
+    # Migration 0007: an update reads the features of the new articles' date window (and of copies of them),
+    # and checks versions from an index rather than from the wide rows.
+    Index("ix_story_features_published", "published"),
+    Index("ix_story_features_fingerprint", "fingerprint"),
+    Index("ix_story_features_version", "article_id", "version"),
 )
 
 stories = Table(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from unspun.records import Article
 from unspun.store import rows, schema
@@ -38,19 +38,17 @@ class StoredIndex:
 
 
 def articles_needing_features(store: Store, version: str) -> Iterator[Article]:
-    """Stored articles without matching features of this version, in id order."""
+    """Stored articles without matching features of this version, in id order. The ids are found from the
+    two tables' indexes alone (no article text, no feature row is read); only those articles are loaded."""
     a, f = schema.articles, schema.story_features
-    last = ""
-    while True:
-        query = (select(a).select_from(a.outerjoin(f, f.c.article_id == a.c.id))
-                 .where(a.c.id > last, (f.c.version.is_(None)) | (f.c.version != version))
-                 .order_by(a.c.id).limit(500))
+    query = (select(a.c.id).select_from(a.outerjoin(f, f.c.article_id == a.c.id))
+             .where((f.c.version.is_(None)) | (f.c.version != version)).order_by(a.c.id))
+    with store.engine.connect() as conn:
+        ids = list(conn.execute(query).scalars())
+    for chunk in chunks(ids):
         with store.engine.connect() as conn:
-            batch = [rows.article_from_row(r) for r in conn.execute(query).mappings()]
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].id or ""
+            found = {r["id"]: rows.article_from_row(r) for r in conn.execute(select(a).where(a.c.id.in_(chunk))).mappings()}
+        yield from (found[i] for i in chunk if i in found)
 
 
 def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> None:
@@ -75,22 +73,42 @@ def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> 
             conn.execute(insert(schema.story_features), new_rows)
 
 
-def any_without_story(store: Store) -> bool:
-    """Whether some article with features has no story yet. Reads only the keys of the two tables (an
-    index-only anti-join in SQLite), not the features."""
+@dataclass(frozen=True)
+class Window:
+    """The stored articles that can share a story with some new ones: those published within one of
+    ``ranges`` (inclusive YYYY-MM-DD pairs), those without a readable date, and copies of the new texts
+    (same ``fingerprints``), whatever their dates. A story's versions appear within StoryOptions.max_days_apart
+    of each other (the date veto), so nothing outside the window can join the new articles."""
+
+    ranges: tuple[tuple[str, str], ...]
+    fingerprints: tuple[str, ...] = ()
+
+
+def unplaced(store: Store) -> list[tuple[str, str | None, str]]:
+    """(id, published, fingerprint) of the articles that have features but no story yet."""
     f, m = schema.story_features, schema.story_members
     query = (select(f.c.article_id).select_from(f.outerjoin(m, m.c.article_id == f.c.article_id))
-             .where(m.c.article_id.is_(None)).limit(1))
+             .where(m.c.article_id.is_(None)).order_by(f.c.article_id))
+    out: list[tuple[str, str | None, str]] = []
     with store.engine.connect() as conn:
-        return conn.execute(query).first() is not None
+        ids = list(conn.execute(query).scalars())  # index-only: the wide feature rows are not read
+        for chunk in chunks(ids):
+            details = select(f.c.article_id, f.c.published, f.c.fingerprint).where(f.c.article_id.in_(chunk))
+            out += [(r.article_id, r.published, r.fingerprint) for r in conn.execute(details)]
+    return sorted(out)
 
 
-def load_index(store: Store) -> StoredIndex:
-    """Every article's index entries and its current story, streamed."""
+def load_index(store: Store, window: Window | None = None) -> StoredIndex:
+    """The index entries and current story of every article (or of the window's articles), streamed."""
     f, m = schema.story_features, schema.story_members
     out = StoredIndex()
-    query = select(f.c.article_id, f.c.language, f.c.vector, f.c.signature, f.c.names, f.c.numbers).order_by(
-        f.c.article_id)
+    query = (select(f.c.article_id, f.c.language, f.c.vector, f.c.signature, f.c.names, f.c.numbers,
+                    m.c.story_id).select_from(f.outerjoin(m, m.c.article_id == f.c.article_id))
+             .order_by(f.c.article_id))
+    if window is not None:
+        dated = [f.c.published.between(first, last) for first, last in window.ranges]
+        copies = [f.c.fingerprint.in_(window.fingerprints)] if window.fingerprints else []
+        query = query.where(or_(*dated, *copies, f.c.published.is_(None), func.length(f.c.published) != 10))
     vectors: list[bytes] = []
     with store.engine.connect().execution_options(stream_results=True, yield_per=_ROWS) as conn:
         for row in conn.execute(query):
@@ -99,7 +117,8 @@ def load_index(store: Store) -> StoredIndex:
             vectors.append(row.vector)
             out.signatures.append(np.frombuffer(row.signature, dtype=np.uint32) if row.signature else None)
             out.keys.append(identity_keys(row.names.split(), row.numbers.split()))
-        out.story_of = {r.article_id: r.story_id for r in conn.execute(select(m.c.article_id, m.c.story_id))}
+            if row.story_id is not None:
+                out.story_of[row.article_id] = row.story_id
     if vectors:  # one buffer, one array: a million small arrays would cost seconds to make and to stack
         out.vectors = np.frombuffer(b"".join(vectors), dtype=np.float16).reshape(len(vectors), -1)
     return out

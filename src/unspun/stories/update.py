@@ -7,6 +7,7 @@ Stories only grow or merge here; ``rebuild=True`` re-clusters the whole store fr
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -23,6 +24,9 @@ from unspun.stories.features import article_features
 
 ENCODER = "all-minilm-l6-v2"
 _EMBED_BATCH = 256  # articles embedded and stored per transaction
+# A date window of more separate stretches than this reads the whole store instead: each stretch is one more
+# OR-ed range in the index query, and a batch spread over that many stretches touches most of the store anyway.
+MAX_WINDOW_RANGES = 64
 
 
 @dataclass
@@ -51,16 +55,41 @@ def update_stories(store: Store, embed: Embed | None = None, options: StoryOptio
             progress(len(batch))
     if rebuild:
         story_store.clear_stories(store)
-    elif not story_store.any_without_story(store):
-        return summary  # every article has its story: loading the index would cost a pass over the store
-    stored = story_store.load_index(store)
-    new = [a for a in stored.ids if a not in stored.story_of]
-    if not new:
+    unplaced = story_store.unplaced(store)  # from the indexes alone: cheap when every article has its story
+    if not unplaced:
         return summary
+    # Only the new articles' date window (and copies of them) can join them: the rest of the store is not read.
+    stored = story_store.load_index(store, date_window(unplaced, opt.max_days_apart))
+    new = [a for a, _, _ in unplaced]
     built, replaced = place_articles(store, stored, new, {}, opt)
     story_store.replace_stories(store, built, replaced)
     summary.matched, summary.stories_written = len(new), len(built)
     return summary
+
+
+def date_window(articles: Sequence[tuple[str, str | None, str]], max_days_apart: int,
+                max_ranges: int = MAX_WINDOW_RANGES) -> story_store.Window | None:
+    """The stored articles new ones (id, published, fingerprint) can join: each new date widened by
+    max_days_apart on both sides, overlapping ranges merged, plus copies of the new texts. None (the whole
+    store) when a new article has no readable date, since it may match any date, or when the new articles
+    are spread over more than max_ranges separate stretches of time (a backfill: one pass is then cheaper)."""
+    days = []
+    for _, published, _ in articles:
+        try:
+            days.append(dt.date.fromisoformat(published or ""))
+        except ValueError:
+            return None
+    ranges: list[list[dt.date]] = []
+    margin = dt.timedelta(days=max_days_apart)
+    for day in sorted(set(days)):
+        if ranges and day - margin <= ranges[-1][1] + dt.timedelta(days=1):
+            ranges[-1][1] = day + margin
+        else:
+            ranges.append([day - margin, day + margin])
+    if len(ranges) > max_ranges:
+        return None
+    return story_store.Window(tuple((a.isoformat(), b.isoformat()) for a, b in ranges),
+                              tuple(sorted({fingerprint for _, _, fingerprint in articles if fingerprint})))
 
 
 def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Sequence[str], extra: dict[str, Matchable],
