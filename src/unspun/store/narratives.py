@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from unspun.errors import InputError
 from unspun.records import Narrative
 from unspun.store import rows, schema
-from unspun.store.store import Store
+from unspun.store.store import Store, site_and_dates
 
 UNDATED = "undated"  # the week of articles without a publication date
 NO_NARRATIVE = "Other"
@@ -105,15 +105,8 @@ def _conditions(store: Store, where: NarrativeFilter) -> ColumnElement[bool]:
     n, a = schema.narratives, schema.articles
     conditions = [n.c.label != NO_NARRATIVE]
     if where.label:
-        pattern = f"%{where.label}%"
-        like = n.c.label.like(pattern) if store.backend == "sqlite" else n.c.label.ilike(pattern)
-        conditions.append((n.c.label == where.label) | like)
-    if where.site:
-        conditions.append(a.c.site == where.site)
-    if where.since:
-        conditions.append(a.c.published >= where.since)
-    if where.until:
-        conditions.append(a.c.published <= where.until)
+        conditions.append((n.c.label == where.label) | store.contains(n.c.label, where.label))
+    conditions += site_and_dates(a.c.site, a.c.published, where.site, where.since, where.until)
     if where.week == UNDATED:
         conditions.append(a.c.published.is_(None))
     elif where.week:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, select, text
+from sqlalchemy import ColumnElement, Engine, and_, create_engine, delete, event, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -304,22 +304,20 @@ class Store:
             conditions.append(qt.c.speaker_type == q.speaker_type)
         if q.kind:
             conditions.append(qt.c.kind == q.kind)
-        if q.site:
-            conditions.append(qt.c.site == q.site)
-        if q.since:
-            conditions.append(qt.c.published >= q.since)
-        if q.until:
-            conditions.append(qt.c.published <= q.until)
+        conditions += site_and_dates(qt.c.site, qt.c.published, q.site, q.since, q.until)
         if q.speaker:
-            # SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE
-            pattern = f"%{q.speaker}%"
-            like = (lambda c: c.like(pattern)) if self.backend == "sqlite" else (lambda c: c.ilike(pattern))
-            conditions.append(like(qt.c.speaker_name) | like(qt.c.speaker_text))
+            conditions.append(self.contains(qt.c.speaker_name, q.speaker) | self.contains(qt.c.speaker_text, q.speaker))
         query = (select(qt).where(and_(True, *conditions))
                  .order_by(qt.c.published.desc(), qt.c.article_id, qt.c.position).limit(q.limit))
         with self.engine.connect() as conn:
             return [QuoteHit(r["article_id"], r["site"], r["published"], rows.quote_from_row(r))
                     for r in conn.execute(query).mappings()]
+
+    def contains(self, column: Any, part: str) -> ColumnElement[bool]:
+        """`column` contains `part`, ignoring case (SQLite's LIKE ignores ASCII case already; PostgreSQL needs
+        ILIKE)."""
+        pattern = f"%{part}%"
+        return column.like(pattern) if self.backend == "sqlite" else column.ilike(pattern)  # type: ignore[no-any-return]
 
     def export_rows(self, table_name: str, batch_size: int = 2000) -> Iterator[dict[str, Any]]:
         """Stream every row of one table (articles, analyses, quotes, entities, dates, hedges, artefacts, techniques,
@@ -333,6 +331,19 @@ class Store:
             order = [c for c in table.primary_key.columns]
             for row in conn.execute(select(table).order_by(*order)).mappings():
                 yield dict(row)
+
+
+def site_and_dates(site: Any, published: Any, name: str | None, since: str | None,
+                   until: str | None) -> list[ColumnElement[bool]]:
+    """Conditions for one site and a publication date range (YYYY-MM-DD, inclusive); None means any."""
+    conditions = []
+    if name:
+        conditions.append(site == name)
+    if since:
+        conditions.append(published >= since)
+    if until:
+        conditions.append(published <= until)
+    return conditions
 
 
 def _fts5_query(query: str) -> str:
