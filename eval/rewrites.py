@@ -53,15 +53,15 @@ def load_rows() -> list[dict]:
     return rows
 
 
-def cached(embed: Embed) -> Embed:
+def cached(embed: Embed, memory: dict[str, np.ndarray] | None = None) -> Embed:
     """The encoder, remembering every sentence it has seen: originals recur in many comparisons."""
-    memory: dict[str, np.ndarray] = {}
+    seen: dict[str, np.ndarray] = {} if memory is None else memory
 
     def encode(texts: list[str]) -> np.ndarray:
-        new = list(dict.fromkeys(t for t in texts if t not in memory))
+        new = list(dict.fromkeys(t for t in texts if t not in seen))
         if new:
-            memory.update(zip(new, embed(new), strict=True))
-        return np.stack([memory[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+            seen.update(zip(new, embed(new), strict=True))
+        return np.stack([seen[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
 
     return encode
 
