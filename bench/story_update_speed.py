@@ -225,6 +225,7 @@ def build(size: int, path: Path) -> dict[str, Any]:
             for draft in new[REWRITES:]:
                 draft.day = DAYS - 1 - int(gen.rng.integers(0, 3))  # today's news
         write_drafts(store, new, None)
+        store.optimize()  # as every ingest ends: the query planner's statistics, so it picks covering indexes
         with store.engine.connect() as conn:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     plan = {"rewrites": {d.id: captured[t][1] for d, t in zip(new, sorted(targets), strict=False)},
