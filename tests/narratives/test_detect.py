@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from unspun.narratives.catalog import NO_NARRATIVE
 from unspun.narratives.detect import (
@@ -13,7 +14,9 @@ from unspun.narratives.detect import (
     Heads,
     NarrativeDetector,
     NarrativeLabel,
+    cue_pattern,
     hash_terms,
+    pick_candidates,
     split_sentences,
 )
 
@@ -145,3 +148,39 @@ def test_detect_example_match_skips_encoder_without_cues() -> None:
     labels = NarrativeDetector(heads=heads, encoder=encoder).detect(WEATHER_TEXT)  # type: ignore[arg-type]
     assert [label.label for label in labels] == [NO_NARRATIVE]
     assert encoder.calls == []
+
+
+def test_detect_anti_western_framing_sentences_are_candidates() -> None:
+    # Written for this test: two framing sentences among factual ones; the shipped catalog's cues must pick the
+    # framing ones for embedding and leave the factual ones out.
+    text = (
+        "The two delegations met in the capital on Tuesday and signed three agreements on rail freight. "
+        "Both governments say they want a multipolar world order instead of Western hegemony. "
+        "The delegation then toured a port and a steel plant. "
+        "Officials added that their trade is growing regardless of Western pressure and the West's sanctions have "
+        "failed. "
+        "The next round of talks is planned for the spring."
+    )
+    detector = NarrativeDetector(heads=_toy_heads())
+    spans = split_sentences(text)
+    picked = [text[s:e] for s, e in pick_candidates(text, spans, cue_pattern(detector.catalog))]
+    assert [p.split()[0] for p in picked] == ["Both", "Officials"]
+
+
+@pytest.mark.model
+def test_detect_shipped_heads_flag_multipolar_and_sanctions_framing() -> None:
+    # Written for this test, not taken from any article: the framing sentences must be flagged with their own
+    # sentence as evidence, and the factual first sentence must not be evidence.
+    text = (
+        "The two delegations met in the capital on Tuesday and signed three agreements on rail freight. "
+        "Both governments say they want a multipolar world order instead of Western hegemony. "
+        "Officials added that their trade keeps growing regardless of Western pressure, proof that the sanctions "
+        "have failed."
+    )
+    labels = NarrativeDetector().detect(text)
+    found = {label.label: label for label in labels}
+    assert {"URW: Praise of Russia", NEGATIVE} <= set(found)
+    assert any(sub.label == SANCTIONS for sub in found[NEGATIVE].sub_labels)
+    evidence = {e.text.split()[0] for label in labels for e in label.evidence}
+    assert "The" not in evidence and {"Both", "Officials"} <= evidence
+    _check_offsets(text, labels)
