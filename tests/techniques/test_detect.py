@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from spacy.language import Language
 
@@ -64,3 +65,19 @@ def test_detect_classify_ranks_every_technique_for_a_given_span(
 
 def test_detect_handles_an_empty_doc(nlp: Language, detector: TechniqueDetector) -> None:
     assert detector.detect(nlp("")) == []
+
+
+def test_detect_find_spans_keeps_only_runs_with_a_seed_token(nlp: Language) -> None:
+    detector = TechniqueDetector()
+    detector.si_threshold, detector.si_seed_threshold, detector.si_min_tokens = 0.15, 0.4, 1
+    doc = nlp(NEUTRAL)
+    probs = [0.0] * len(doc)
+    probs[1], probs[2] = 0.5, 0.2  # "council met": one seed token carries its weaker neighbour
+    probs[6], probs[7] = 0.2, 0.3  # "approved the": above the threshold, but no seed
+    spans = detector.find_spans(doc, np.array(probs))
+    assert [doc.text[s:e] for s, e in spans] == ["council met"]
+    detector.si_seed_threshold = 0.15
+    assert [doc.text[s:e] for s, e in detector.find_spans(doc, np.array(probs))] == [
+        "council met",
+        "approved the",
+    ]

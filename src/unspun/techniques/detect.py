@@ -3,7 +3,8 @@
 Two small linear models, trained by ``eval/train_techniques.py`` on PTC train (see ``model/README.md``):
 a token tagger marks tokens inside some technique (span identification), and a softmax over the 14 PTC
 classes labels each span (technique classification). Both read only what the Doc already has: words,
-lemmas, tags, dependencies, entities and the tok2vec tensor.
+lemmas, tags, dependencies, entities (and, for the tagger, the tok2vec tensor); the classifier also matches
+the hand-written cue phrases of ``model/cues.tsv`` (authority, whataboutism, false dilemma, ...).
 
 >>> detector = TechniqueDetector()
 >>> [(s.technique, s.text) for s in detector.detect(nlp("... their disgusting lies are destroying our great nation ..."))]
@@ -22,6 +23,7 @@ from spacy.tokens import Doc
 from unspun.errors import ModelError
 from unspun.techniques.features import (
     char_span,
+    doc_context,
     doc_tensor,
     span_dense,
     span_features,
@@ -64,8 +66,17 @@ class TechniqueSpan:
         return TECHNIQUE_NAMES.get(self.technique, self.technique)
 
 
-def _sparse_rows(rows: list[list[str]], vocab: dict[str, int]) -> list[np.ndarray]:
-    return [np.fromiter({vocab[f] for f in row if f in vocab}, dtype=np.int64) for row in rows]
+def _sum_weights(rows: list[list[str]], vocab: dict[str, int], weights: np.ndarray) -> np.ndarray:
+    """Per row, the sum of the weights of its distinct known features (binary features, as in training)."""
+    ids: list[int] = []
+    owners: list[int] = []
+    for r, row in enumerate(rows):
+        known = {vocab[f] for f in row if f in vocab}
+        ids.extend(known)
+        owners.extend([r] * len(known))
+    out = np.zeros((len(rows), *weights.shape[1:]), dtype=np.float64)
+    np.add.at(out, np.array(owners, dtype=np.int64), weights[np.array(ids, dtype=np.int64)])
+    return out
 
 
 class TechniqueDetector:
@@ -87,6 +98,8 @@ class TechniqueDetector:
         self.si_dense = arrays["si_dense"]
         self.si_bias = float(arrays["si_bias"])
         self.si_threshold = float(arrays["si_threshold"])
+        # weights from before hysteresis decoding have no seed threshold: every run is then kept
+        self.si_seed_threshold = float(arrays.get("si_seed_threshold", self.si_threshold))
         self.si_min_tokens = int(arrays["si_min_tokens"])
         self.tc_vocab = {f: i for i, f in enumerate(str(arrays["tc_vocab"]).split("\n"))}
         self.tc_sparse = arrays["tc_sparse"]
@@ -100,37 +113,43 @@ class TechniqueDetector:
         """Probability that each token lies inside some technique span."""
         if len(doc) == 0:
             return np.zeros(0)
-        rows = _sparse_rows(token_features(doc), self.si_vocab)
-        logits = np.array([self.si_sparse[idx].sum() for idx in rows]) + doc_tensor(doc) @ self.si_dense
+        logits = _sum_weights(token_features(doc), self.si_vocab, self.si_sparse)
+        logits += doc_tensor(doc) @ self.si_dense
         return 1.0 / (1.0 + np.exp(-(logits + self.si_bias)))
 
     def find_spans(self, doc: Doc, probs: np.ndarray | None = None) -> list[tuple[int, int]]:
-        """Character spans of runs of tokens above the threshold, within one sentence, edges trimmed."""
+        """Character spans of runs of tokens above the threshold, within one sentence, edges trimmed.
+
+        Hysteresis: a run is kept only when one of its tokens reaches the (higher) seed threshold, so a
+        weak run of tokens on its own is dropped while a confident token still extends over its neighbours.
+        """
         if probs is None:
             probs = self.token_scores(doc)
         spans: list[tuple[int, int]] = []
         run: list[int] = []
         for tok in doc:
             inside = probs[tok.i] >= self.si_threshold and not tok.is_space
-            if inside and run and doc[run[-1]].sent.start != tok.sent.start:
-                spans.append(self._run_span(doc, run))
+            if inside and run and tok.is_sent_start:  # runs are contiguous: a new sentence ends one
+                spans.append(self._run_span(doc, run, probs))
                 run = []
             if inside:
                 run.append(tok.i)
             elif run:
-                spans.append(self._run_span(doc, run))
+                spans.append(self._run_span(doc, run, probs))
                 run = []
         if run:
-            spans.append(self._run_span(doc, run))
+            spans.append(self._run_span(doc, run, probs))
         return [s for s in spans if s[1] > s[0]]
 
-    def _run_span(self, doc: Doc, run: list[int]) -> tuple[int, int]:
+    def _run_span(self, doc: Doc, run: list[int], probs: np.ndarray) -> tuple[int, int]:
         toks = [doc[i] for i in run]
         while toks and toks[-1].is_punct and not toks[-1].is_quote:
             toks.pop()
         while toks and toks[0].is_punct and not toks[0].is_quote:
             toks.pop(0)
         if len([t for t in toks if not t.is_punct]) < self.si_min_tokens:
+            return (0, 0)
+        if not toks or max(probs[t.i] for t in toks) < self.si_seed_threshold:
             return (0, 0)
         return (toks[0].idx, toks[-1].idx + len(toks[-1].text))
 
@@ -139,13 +158,11 @@ class TechniqueDetector:
         """One row of class probabilities (ordered as self.classes) per character span."""
         if not spans:
             return np.zeros((0, len(self.classes)))
-        tensor = doc_tensor(doc)
-        lowered = doc.text.lower()
+        ctx = doc_context(doc)
         token_spans = [char_span(doc, start, end) for start, end in spans]
-        rows = _sparse_rows([span_features(doc, s, lowered) for s in token_spans], self.tc_vocab)
-        dense = np.stack([span_dense(tensor, s) for s in token_spans])
+        dense = np.stack([span_dense(s) for s in token_spans])
         logits = (dense - self.tc_mean) / self.tc_std @ self.tc_dense + self.tc_bias
-        logits += np.stack([self.tc_sparse[idx].sum(axis=0) for idx in rows])
+        logits += _sum_weights([span_features(ctx, s) for s in token_spans], self.tc_vocab, self.tc_sparse)
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True))
@@ -162,7 +179,8 @@ class TechniqueDetector:
         """Technique spans of the Doc, in text order, each with its most likely technique."""
         spans = self.find_spans(doc)
         labelled = self.classify(doc, spans)
+        text = doc.text  # built from the tokens on every access
         return [
-            TechniqueSpan(doc.text[start:end], start, end, best[0][0], round(best[0][1], 4))
+            TechniqueSpan(text[start:end], start, end, best[0][0], round(best[0][1], 4))
             for (start, end), best in zip(spans, labelled, strict=True)
         ]
