@@ -44,6 +44,18 @@ def test_pairs_same_text_aligns_fully() -> None:
     assert copied_share(sa, sa) == 1.0 and copied_share(sa, unit_rows(3, 9)) < 1.0
 
 
+def test_pairs_shared_word_runs_come_from_the_sentence_texts() -> None:
+    (a, sa), (b, sb) = features(SOURCE, "a", 1), features(REWRITE, "b", 2)
+    runs = [FEATURES.index("phrases_shared_3"), FEATURES.index("phrases_shared_4")]
+    assert list(pair_features(a, a, sa, sa)[runs]) == [1.0, 1.0]  # a copy repeats every run
+    shared = pair_features(a, b, sa, sb)[runs]
+    assert 0.0 < shared[0] < 0.5 and shared[1] <= shared[0]  # "the Strizh-2": a paraphrase keeps a few runs
+    # Features without sentence texts (a store whose text changed behind them) give 0, never an error.
+    bare = StoryFeatures(**{**b.__dict__, "sentences": ()})
+    assert list(pair_features(a, bare, sa, sb)[runs]) == [0.0, 0.0]
+    assert np.array_equal(pair_features(a, b, sa, sb)[:runs[0]], pair_features(a, bare, sa, sb)[:runs[0]])
+
+
 def test_pairs_numbers_in_order_reads_the_order_of_first_mentions() -> None:
     kept = (frozenset({"18"}), frozenset({"212", "2027"}))
     swapped = (frozenset({"212", "2027"}), frozenset({"18"}))

@@ -84,3 +84,27 @@ def test_update_copies_and_short_articles_are_explained(store_url: str) -> None:
     assert by_article["copy"] is by_article["origin"]
     assert by_article["copy"].notes == {"origin": "same text as copy", "copy": "no publication date: placed by its text alone"}
     assert by_article["short"].articles == ["short"] and "too short" in by_article["short"].notes["short"]
+
+
+def test_features_loaded_from_the_store_equal_those_built_in_memory(store_url: str) -> None:
+    """The store keeps sentence vectors, not sentence texts: loading splits the article's text again, so the
+    pair classifier sees the same sentences in an update as in a batch clustering."""
+    from sqlalchemy import update
+
+    from unspun.store import schema
+    from unspun.store.stories import load_features
+    from unspun.stories.features import article_features
+
+    with open_store(store_url) as store:
+        store.add([(a, None) for a in articles()])
+        update_stories(store, bag_of_words)
+        loaded = load_features(store, [a.id for a in articles()])
+        for article in articles():
+            built = article_features(article)
+            assert built.sentences and loaded[article.id].features == built
+            assert len(loaded[article.id].sentences) == len(built.sentences)
+        with store.engine.begin() as conn:  # a text changed behind the stored features: no sentences, not wrong ones
+            conn.execute(update(schema.articles).where(schema.articles.c.id == "origin")
+                         .values(text=ORIGIN + " A further sentence that the stored vectors never saw."))
+        stale = load_features(store, ["origin"])["origin"].features
+    assert stale.sentences == () and stale.sentence_numbers == article_features(articles()[0]).sentence_numbers

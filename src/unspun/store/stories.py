@@ -20,7 +20,7 @@ from unspun.store.store import Store, chunks
 from unspun.stories.align import Matchable, mean_vectors
 from unspun.stories.candidates import identity_keys
 from unspun.stories.cluster import Story
-from unspun.stories.features import StoryFeatures
+from unspun.stories.features import StoryFeatures, sentence_numbers, split_sentences
 
 _ROWS = 2000  # rows fetched per round trip when streaming
 
@@ -125,22 +125,32 @@ def load_index(store: Store, window: Window | None = None) -> StoredIndex:
 
 
 def load_features(store: Store, ids: Sequence[str]) -> dict[str, Matchable]:
-    """Full matching features (sentence vectors included) of the given articles."""
+    """Full matching features (sentence vectors included) of the given articles.
+
+    The sentence texts are not stored with the features: they are split again from the article's text with
+    the splitter that made the stored vectors (features.split_sentences, deterministic), so the features equal
+    those a batch clustering builds. Should the split not give one sentence per stored vector, or other
+    numbers per sentence than stored (the text changed and its features were not recomputed), the sentences
+    are left empty and only what the vectors and stored facts say is compared.
+    """
     f, a = schema.story_features, schema.articles
     out: dict[str, Matchable] = {}
     with store.engine.connect() as conn:
         for chunk in chunks(list(ids)):
-            query = select(f, a.c.site).join(a, a.c.id == f.c.article_id).where(f.c.article_id.in_(chunk))
+            query = select(f, a.c.site, a.c.text).join(a, a.c.id == f.c.article_id).where(f.c.article_id.in_(chunk))
             for r in conn.execute(query).mappings():
                 dimensions = len(r["vector"]) // 2
                 credits = json.loads(r["attributed"])
                 sentences = np.frombuffer(r["sentences"], dtype=np.float16).astype(np.float32).reshape(-1, dimensions)
+                per_sentence = tuple(frozenset(n) for n in json.loads(r["sentence_numbers"]))
+                texts = tuple(split_sentences(r["text"] or ""))
+                if len(texts) != len(sentences) or tuple(map(sentence_numbers, texts)) != per_sentence:
+                    texts = ()
                 features = StoryFeatures(
-                    id=r["article_id"], sentences=(), numbers=frozenset(r["numbers"].split()),
+                    id=r["article_id"], sentences=texts, numbers=frozenset(r["numbers"].split()),
                     names=frozenset(r["names"].split()), published=r["published"], site=r["site"],
                     language=r["language"], attributed=tuple(credits["credited"]), carried=tuple(credits["carried"]),
-                    words=r["words"], fingerprint=r["fingerprint"],
-                    sentence_numbers=tuple(frozenset(n) for n in json.loads(r["sentence_numbers"])))
+                    words=r["words"], fingerprint=r["fingerprint"], sentence_numbers=per_sentence)
                 out[r["article_id"]] = Matchable(features, sentences)
     return out
 
