@@ -203,15 +203,9 @@ def encode(texts: Sequence[str]) -> np.ndarray:
 
 def catalog_phrasings() -> tuple[np.ndarray, tuple[str, ...]]:
     """Embeddings of the catalog's example phrasings and each one's label, as shipped in the heads file."""
-    texts, owners = [], []
-    for narrative in load_catalog().narratives:
-        texts += narrative.examples
-        owners += [narrative.label] * len(narrative.examples)
-        for sub in narrative.sub_narratives:
-            texts += sub.examples
-            owners += [sub.label] * len(sub.examples)
-    embeddings = encode(texts).astype(np.float16).astype(np.float32)  # as shipped
-    return embeddings, tuple(owners)
+    texts, owners = load_catalog().phrasings()
+    embeddings = encode(list(texts)).astype(np.float16).astype(np.float32)  # as shipped
+    return embeddings, owners
 
 
 def article_matches(rows: Sequence[dict[str, Any]], heads: Heads) -> list[dict[str, float]]:

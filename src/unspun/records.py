@@ -121,6 +121,10 @@ class SubNarrative:
     score: float
 
 
+# The label of "no narrative" (SemEval-2025's): reserved, so no catalog entry may use it.
+NO_NARRATIVE = "Other"
+
+
 @dataclass(frozen=True)
 class Narrative:
     """A catalog narrative found in an article, with the sentences that show it. The label ``Other`` (no
@@ -130,6 +134,10 @@ class Narrative:
     score: float
     sub_narratives: list[SubNarrative] = field(default_factory=list)
     evidence: list[NarrativeEvidence] = field(default_factory=list)
+
+    @property
+    def is_abstention(self) -> bool:
+        return self.label == NO_NARRATIVE
 
 
 @dataclass(frozen=True)

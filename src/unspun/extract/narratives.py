@@ -12,7 +12,6 @@ import dataclasses
 import functools
 from pathlib import Path
 
-import numpy as np
 from spacy.tokens import Doc
 
 from unspun.narratives.catalog import Catalog, load_catalog
@@ -33,20 +32,12 @@ def narrative_detector(catalog_path: Path | None = None) -> NarrativeDetector:
 def _heads_for(catalog: Catalog) -> Heads:
     """The packaged heads with the catalog's own example phrasings embedded in place of the default ones."""
     heads = load_heads()
-    texts: list[str] = []
-    owners: list[str] = []
-    for narrative in catalog.narratives:
-        texts += narrative.examples
-        owners += [narrative.label] * len(narrative.examples)
-        for sub in narrative.sub_narratives:
-            texts += sub.examples
-            owners += [sub.label] * len(sub.examples)
+    texts, owners = catalog.phrasings()
     if not texts:
         return dataclasses.replace(heads, example_embeddings=None, example_labels=())
     from unspun.stories.embeddings import load_encoder  # model weights: only for a catalog with examples
 
-    embeddings = load_encoder().encode(texts).astype(np.float32)
-    return dataclasses.replace(heads, example_embeddings=embeddings, example_labels=tuple(owners))
+    return dataclasses.replace(heads, example_embeddings=load_encoder().encode(list(texts)), example_labels=owners)
 
 
 def find_narratives(doc: Doc, detector: NarrativeDetector | None = None) -> list[Narrative]:

@@ -19,10 +19,9 @@ from typing import Any
 import yaml  # no stubs in the environment (types-PyYAML)
 
 from unspun.errors import InputError
+from unspun.records import NO_NARRATIVE  # re-exported: SemEval's label for "no narrative", reserved
 
 DEFAULT_CATALOG = "semeval2025.yaml"
-# SemEval's label for an article that carries none of the narratives; reserved, so no entry may use it.
-NO_NARRATIVE = "Other"
 
 _CATALOG_KEYS = ("name", "version", "source", "licence", "description", "narratives")
 _NARRATIVE_KEYS = ("label", "topic", "name", "definition", "examples", "cues", "sub_narratives")
@@ -75,6 +74,17 @@ class Catalog:
     def sub_labels(self) -> tuple[str, ...]:
         """The sub-narrative labels, in file order."""
         return tuple(sub.label for narrative in self.narratives for sub in narrative.sub_narratives)
+
+    def phrasings(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Every example phrasing (narratives' and sub-narratives'), and the label each one illustrates."""
+        texts: list[str] = []
+        owners: list[str] = []
+        for narrative in self.narratives:
+            entries: tuple[Narrative | SubNarrative, ...] = (narrative, *narrative.sub_narratives)
+            for entry in entries:
+                texts += entry.examples
+                owners += [entry.label] * len(entry.examples)
+        return tuple(texts), tuple(owners)
 
     def find(self, label: str) -> Narrative | SubNarrative | None:
         """The narrative or sub-narrative with this exact label, or None when the catalog has none."""

@@ -82,7 +82,7 @@ def _quotes(quotes: list[Quote]) -> Table:
 
 def _narratives(analysis: Analysis) -> Text:
     """Each narrative with its score, sub-narratives and the sentences that show it (character offsets)."""
-    found = [n for n in analysis.narratives if n.evidence or n.label != "Other"]
+    found = [n for n in analysis.narratives if not n.is_abstention]
     if not found:
         return Text("Narratives: none of the catalog's narratives is supported (Other).", style="dim")
     out = Text("Narratives", style="bold")

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, select
 
 from unspun.errors import InputError
-from unspun.records import Narrative
+from unspun.records import NO_NARRATIVE, Narrative
 from unspun.store import rows, schema
 from unspun.store.store import Store, site_and_dates
 
 UNDATED = "undated"  # the week of articles without a publication date
-NO_NARRATIVE = "Other"
 
 
 @dataclass(frozen=True)
