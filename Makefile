@@ -36,7 +36,7 @@ postgresql:
 	  else echo "the store tests need PostgreSQL: sudo apt-get install postgresql"; exit 1; fi; }
 
 test: install chromium postgresql
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 lint: install
 	$(BIN)/ruff check src tests eval bench

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -68,6 +69,27 @@ def test_store_cli_search_quotes_and_export(runner: CliRunner, corpus: tuple[Pat
     parquet = pq.read_table(tmp_path / "quotes.parquet").to_pylist()
     assert len(jsonl) == len(csv_rows) == len(parquet) >= 3
     assert {r["speaker_type"] for r in parquet} == {r["speaker_type"] for r in jsonl}
+
+
+def test_store_cli_export_writes_standard_output_without_out(corpus: tuple[Path, str]) -> None:
+    """`export` with no --out (or --out -) streams to stdout, so it pipes into jq, DuckDB or pandas."""
+    source, db = corpus
+    subprocess.run([str(UNSPUN), "ingest", str(source), "--db", db], capture_output=True, timeout=120, check=False)
+
+    def export(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([str(UNSPUN), "export", "--db", db, "--table", "quotes", *args],
+                              capture_output=True, timeout=60, check=False)
+
+    jsonl = export()
+    assert jsonl.returncode == 0, jsonl.stderr
+    rows = [json.loads(line) for line in jsonl.stdout.decode("utf-8").splitlines()]
+    assert len(rows) >= 3 and all(r["article_id"] in {"a1", "a2", "a3"} for r in rows)
+    assert b"to standard output" in jsonl.stderr and b"unspun:" not in jsonl.stdout
+    csv_out = export("--format", "csv", "--out", "-")
+    assert len(list(csv.DictReader(csv_out.stdout.decode("utf-8").splitlines()))) == len(rows)
+    parquet = export("--format", "parquet")
+    assert parquet.returncode == 0, parquet.stderr
+    assert len(pq.read_table(pa.BufferReader(parquet.stdout)).to_pylist()) == len(rows)
 
 
 def test_store_cli_analyze_db_reanalyses_stale(runner: CliRunner, corpus: tuple[Path, str]) -> None:

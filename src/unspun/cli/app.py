@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -46,3 +47,9 @@ def main() -> None:
     except KeyboardInterrupt:
         print("unspun: interrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader (head, jq) closed the pipe early: stop quietly, as Python's signal docs advise, so the
+        # interpreter's final flush of stdout raises nothing more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)

@@ -83,7 +83,7 @@ def quotes_command(
 
 
 def export_command(
-    out: Path = typer.Option(..., "--out", "-o", help="File to write."),
+    out: str | None = typer.Option(None, "--out", "-o", help="File to write; standard output when omitted or '-'."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     table: str = typer.Option("articles", "--table", "-t",
                               help="articles, analyses, quotes, entities, dates, hedges, stories or story_members."),
@@ -94,9 +94,10 @@ def export_command(
     from unspun.store.export import EXPORT_FORMATS, export_table
 
     _check_choice("--format", format, EXPORT_FORMATS)
+    target = None if out in (None, "-") else Path(out)
     with open_store(db) as store:
-        count = export_table(store, table, format, out)
-    print(f"unspun: wrote {count} {table} rows to {out}", file=sys.stderr)
+        count = export_table(store, table, format, target)
+    print(f"unspun: wrote {count} {table} rows to {target or 'standard output'}", file=sys.stderr)
 
 
 def _quote_json(hit: QuoteHit) -> dict[str, Any]:
