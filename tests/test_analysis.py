@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +12,12 @@ from unspun.records import Analysis, Article
 
 pytestmark = pytest.mark.model
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_1fd3dc944a29abde.txt"
+from tests.paths import FIXTURES, SHARED
+
+SEED = SHARED / "seed" / "000_1fd3dc944a29abde.txt"
+# Written for these tests after the seed's pattern (fictional countries and people): a defence minister's
+# visit rewritten with six quotations from four sources it never names, a scare quote and justifying paragraphs.
+FARM_REWRITE = FIXTURES / "farm_rewrite.txt"
 
 _SPEAKERS = ["Mayor Ana Ruiz", "a senior official", "officials", "she", "the minister", "a statement", "Ruiz"]
 _VERBS = ["said", "told reporters", "added", "warned", "insisted"]
@@ -62,10 +65,8 @@ def test_analysis_every_offset_indexes_the_text(text: str) -> None:
     check_offsets(analyze_doc(load_pipeline()(text), article))
 
 
-def test_analysis_seed_acceptance() -> None:
-    """The issue's checks on the real seed article, read from ../shared (never copied here)."""
-    text = SEED.read_text(encoding="utf-8")
-    analysis = analyze_doc(load_pipeline()(text), Article(text=text, published="2024-11-20"))
+def check_farm_rewrite(text: str, published: str, scare_quote: str) -> None:
+    analysis = analyze_doc(load_pipeline()(text), Article(text=text, published=published))
     check_offsets(analysis)
     direct = [q for q in analysis.quotes if q.kind == "direct"]
     assert len(direct) == 6
@@ -74,8 +75,19 @@ def test_analysis_seed_acceptance() -> None:
     assert all(q.speaker.type in ("anonymous", "unnamed") for q in direct)
     continued = [q for q in direct if q.continuation]
     assert len(continued) == 2 and all(q.speaker.text for q in continued)
-    assert not any("privileged strategic partnership" in q.text for q in analysis.quotes)
+    assert not any(scare_quote in q.text for q in analysis.quotes)
     assert analysis.sourcing.named == 0 and analysis.sourcing.share_unidentified == 1.0
+
+
+def test_analysis_farm_rewrite_acceptance() -> None:
+    """The seed's checks on a look-alike written for the tests, so they run in every clone."""
+    check_farm_rewrite(FARM_REWRITE.read_text(encoding="utf-8"), "2025-02-10", "special and trusted partnership")
+
+
+@pytest.mark.data
+def test_analysis_seed_acceptance() -> None:
+    """The issue's checks on the real seed article, read from ../shared (never copied here)."""
+    check_farm_rewrite(SEED.read_text(encoding="utf-8"), "2024-11-20", "privileged strategic partnership")
 
 
 def test_analysis_reports_rewrite_artefacts_with_offsets() -> None:

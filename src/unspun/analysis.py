@@ -12,7 +12,8 @@ from typing import TypeVar
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from unspun.errors import AnalysisError, UnspunError
+from unspun.config import MAX_ARTICLE_CHARS
+from unspun.errors import AnalysisError, InputTooLargeError, UnspunError
 from unspun.extract.artefacts import artefact_score, find_artefacts
 from unspun.extract.dates import extract_dates
 from unspun.extract.entities import build_person_index, extract_entities
@@ -29,8 +30,8 @@ Outcome = tuple[str, Analysis | UnspunError]
 T = TypeVar("T")
 PIPE_BATCH_SIZE = 16
 # Bumped when the analysis output changes, so stored results go stale (2: rewrite artefacts; 3: narratives
-# and persuasion techniques).
-ANALYSIS_REVISION = 3
+# and persuasion techniques; 4: source typing of issue 17: anonymity clauses, titles and descriptions).
+ANALYSIS_REVISION = 4
 
 
 def _pipeline_version() -> str:
@@ -78,8 +79,14 @@ def analyze_doc(doc: Doc, article: Article, catalog: Path | None = None) -> Anal
     )
 
 
-def ensure_english(article: Article, source: str) -> None:
-    """Refuse non-English text; ingest's language detection already recognised English, so skip it then."""
+def ensure_analysable(article: Article, source: str) -> None:
+    """Refuse what the pipeline cannot analyse: a text over MAX_ARTICLE_CHARS, or not English (ingest's
+    language detection already recognised English, so the check is skipped then)."""
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        raise InputTooLargeError(
+            f"{source}: {len(article.text):,} characters is over the {MAX_ARTICLE_CHARS:,}-character limit for "
+            "one article; split it into articles"
+        )
     if article.language != "en":
         check_english(article.text, source)
 
@@ -87,7 +94,7 @@ def ensure_english(article: Article, source: str) -> None:
 def analyze_article(
     article: Article, nlp: Language | None = None, source: str = "input", catalog: Path | None = None
 ) -> Analysis:
-    ensure_english(article, source)
+    ensure_analysable(article, source)
     nlp = nlp or load_pipeline()
     return analyze_doc(nlp(article.text), article, catalog)
 
@@ -138,7 +145,7 @@ def analyze_batch(
     for label, item in batch:
         if not isinstance(item, UnspunError):
             try:
-                ensure_english(item, label)
+                ensure_analysable(item, label)
             except UnspunError as exc:
                 item = exc
         if isinstance(item, UnspunError):

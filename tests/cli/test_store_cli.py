@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from unspun.cli.app import app
+from unspun.store import open_store
 
 pytestmark = pytest.mark.model
 
@@ -114,6 +115,7 @@ def test_store_cli_analyze_db_reanalyses_stale(runner: CliRunner, corpus: tuple[
     ],
 )
 def test_store_cli_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    open_store(f"sqlite:///{tmp_path}/x.db").close()  # a real, empty store: the errors are about the arguments
     argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
     result = subprocess.run([str(UNSPUN), *argv], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode != 0

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
+from typing import Self, TextIO
 
 import typer
-from rich.console import Console
 
 from unspun.analysis import analyze_items
+from unspun.cli.report import ProblemPrinter, print_problems
+from unspun.config import FETCH_DEADLINE_S
 from unspun.errors import EmptyInputError, InputError, UnspunError
 from unspun.extract.narratives import narrative_detector
+from unspun.ingest.crawler import FetchOptions
 from unspun.ingest.sources import is_batch as batch_input
 from unspun.ingest.sources import read_inputs
+from unspun.ingest.text import printable_name
 from unspun.records import Analysis
+from unspun.render.console import SafeConsole
 from unspun.render.html import render_html
 from unspun.render.json import render_json, render_jsonl
 from unspun.render.terminal import render_terminal
+from unspun.run.problems import ItemProblems
 
+FETCH_TIMEOUT_HELP = ("Give up on a URL after this many seconds in all: connecting, redirects and the whole page "
+                      "(each URL of a feed or list has its own).")
 NARRATIVES_HELP = ("A narrative catalog (YAML or JSON, the format of the packaged SemEval-2025 catalog) to use "
                    "instead of the packaged one.")
 
@@ -30,7 +39,14 @@ class Format(str, Enum):
 
 
 def is_batch(spec: str) -> bool:
-    return batch_input(spec) and not (spec.endswith(".jsonl") and not Path(spec).is_file())
+    return batch_input(spec) and not (spec.endswith(".jsonl") and not is_file(spec))
+
+
+def is_file(spec: str) -> bool:
+    try:
+        return Path(spec).is_file()
+    except OSError:  # a name too long, say: read_inputs reports it
+        return False
 
 
 def analyze(
@@ -39,6 +55,8 @@ def analyze(
     format: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal report), json or html."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching private or loopback URLs."),
+    fetch_timeout: float = typer.Option(FETCH_DEADLINE_S, "--fetch-timeout", min=0.1, metavar="SECONDS",
+                                        help=FETCH_TIMEOUT_HELP),
     processes: int = typer.Option(1, "--processes", "-p", min=1, help="Worker processes for a batch."),
     db: str | None = typer.Option(None, "--db", help="Re-analyse the articles stored in this database that an "
                                                      "older version analysed (or never analysed)."),
@@ -57,14 +75,15 @@ def analyze(
     if input is None:
         raise InputError("nothing to analyse: give a file, directory, URL or - (or --db URL)")
     batch = is_batch(input)
-    analyses, failures = run_analysis(input, allow_private, processes, batch, narratives)
-    if not analyses:
-        if not failures:
-            raise EmptyInputError(f"{input}: no articles found in this input")
-        raise failures[0][1]
-    emit(analyses, format, out, batch)
+    with ReportWriter(format, out, batch) as writer:
+        failures = run_analysis(input, allow_private, processes, batch, narratives, writer.add,
+                                fetch=FetchOptions(deadline_s=fetch_timeout))
+        if not writer.count and (failures.first is None or not batch):
+            raise failures.first or EmptyInputError(f"{input}: no articles found in this input")
     if batch:
-        print(f"unspun: analysed {len(analyses)} article(s), skipped {len(failures)}", file=sys.stderr)
+        print(f"unspun: analysed {writer.count:,} article(s), skipped {len(failures.problems):,}", file=sys.stderr)
+        if not writer.count:  # every item was reported above: fail without repeating one
+            raise typer.Exit(failures.problems.exit_code or EmptyInputError.exit_code)
 
 
 def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | None) -> None:
@@ -73,54 +92,110 @@ def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | N
 
     with open_store(db) as store:
         summary = reanalyse(store, workers=processes, everything=everything, catalog=catalog)
-    for label, reason in summary.not_analysed:
-        print(f"unspun: not analysed {label}: {reason}", file=sys.stderr)
-    print(f"unspun: re-analysed {summary.analysed} stored article(s)", file=sys.stderr)
+    print_problems("not analysed", summary.not_analysed)
+    print(f"unspun: re-analysed {summary.analysed:,} stored article(s)", file=sys.stderr)
 
 
 def run_analysis(
-    spec: str, allow_private: bool, processes: int, batch: bool, catalog: Path | None = None
-) -> tuple[list[Analysis], list[tuple[str, UnspunError]]]:
-    analyses: list[Analysis] = []
-    failures: list[tuple[str, UnspunError]] = []
-    for label, outcome in analyze_items(read_inputs(spec, allow_private), n_process=processes, catalog=catalog):
+    spec: str,
+    allow_private: bool,
+    processes: int,
+    batch: bool,
+    catalog: Path | None,
+    on_analysis: Callable[[Analysis], None],
+    *,
+    fetch: FetchOptions | None = None,
+) -> Failures:
+    """Analyse what spec names, handing each analysis on as it is made; returns what failed."""
+    failures = Failures(ProblemPrinter("skipped") if batch else None)
+    items = read_inputs(spec, allow_private, fetch)
+    for label, outcome in analyze_items(items, n_process=processes, catalog=catalog):
         if isinstance(outcome, UnspunError):
-            failures.append((label, outcome))
-            if batch:
-                print(f"unspun: skipped {label}: {_reason(outcome, label)}", file=sys.stderr)
-            continue
-        analyses.append(outcome)
-    return analyses, failures
+            failures.add(label, outcome)
+        else:
+            on_analysis(outcome)
+    failures.finish()
+    return failures
 
 
-def emit(analyses: list[Analysis], format: Format, out: Path | None, batch: bool) -> None:
-    if format is Format.html:
-        target = out or Path("unspun-report.html")
-        target.write_text(render_html(analyses), encoding="utf-8")
-        print(f"unspun: wrote the HTML report to {target}", file=sys.stderr)
-        return
-    if format is Format.json:
-        body = "\n".join(render_jsonl(a) for a in analyses) if batch else render_json(analyses[0])
-        _write(body + "\n", out)
-        return
-    if out is None:
-        console = Console()
-        for analysis in analyses:
-            render_terminal(analysis, console)
-        return
-    with out.open("w", encoding="utf-8") as handle:
-        console = Console(file=handle, width=120)
-        for analysis in analyses:
-            render_terminal(analysis, console)
+class Failures:
+    """The items that could not be analysed: in a batch each is reported as it happens (the first few in
+    full); a single input keeps its error to raise."""
+
+    def __init__(self, printer: ProblemPrinter | None) -> None:
+        self.printer = printer
+        self.problems = printer.problems if printer is not None else ItemProblems()
+        self.first: UnspunError | None = None
+
+    def add(self, label: str, error: UnspunError) -> None:
+        self.first = self.first or error
+        if self.printer is not None:
+            self.printer.report(label, error)
+        else:
+            self.problems.add_error(label, error)
+
+    def finish(self) -> None:
+        if self.printer is not None:
+            self.printer.finish()
 
 
-def _write(body: str, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.write(body)
-    else:
-        out.write_text(body, encoding="utf-8")
+class ReportWriter:
+    """Writes the reports: a batch's JSON Lines and terminal reports as each analysis arrives (memory stays
+    flat, however long the batch), one JSON document or the HTML report at the end. The output file is
+    opened on the first report, so a run that analyses nothing leaves no empty file behind."""
 
+    def __init__(self, format: Format, out: Path | None, batch: bool) -> None:
+        self.format, self.out, self.batch = format, out, batch
+        self.streaming = batch and format is not Format.html
+        self.count = 0
+        self._held: list[Analysis] = []
+        self._handle: TextIO | None = None
+        self._console: SafeConsole | None = None
 
-def _reason(error: UnspunError, label: str) -> str:
-    message = str(error)
-    return message[len(label) + 2 :] if message.startswith(label + ": ") else message
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None and self._held:
+                self._write_held()
+        finally:
+            if self._handle is not None and self._handle is not sys.stdout:
+                self._handle.close()
+
+    def add(self, analysis: Analysis) -> None:
+        self.count += 1
+        if not self.streaming:
+            self._held.append(analysis)
+        elif self.format is Format.json:
+            self._file().write(render_jsonl(analysis) + "\n")
+        else:
+            render_terminal(analysis, self._terminal())
+
+    def _write_held(self) -> None:
+        if self.format is Format.html:
+            target = self.out or Path("unspun-report.html")
+            self._open(target).write(render_html(self._held))
+            print(f"unspun: wrote the HTML report to {target}", file=sys.stderr)
+        elif self.format is Format.json:
+            self._file().write(render_json(self._held[0]) + "\n")
+        else:
+            for analysis in self._held:
+                render_terminal(analysis, self._terminal())
+
+    def _terminal(self) -> SafeConsole:
+        if self._console is None:
+            self._console = SafeConsole() if self.out is None else SafeConsole(file=self._file(), width=120)
+        return self._console
+
+    def _file(self) -> TextIO:
+        if self._handle is None:
+            self._handle = sys.stdout if self.out is None else self._open(self.out)
+        return self._handle
+
+    def _open(self, target: Path) -> TextIO:
+        try:
+            self._handle = target.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{printable_name(str(target))}: cannot write the report ({exc.strerror})") from exc
+        return self._handle

@@ -14,6 +14,7 @@ from unspun.cli import ingest as ingest_cmd
 from unspun.cli import narratives as narratives_cmd
 from unspun.cli import stories as stories_cmd
 from unspun.errors import UnspunError
+from unspun.render.console import printable
 
 app = typer.Typer(
     name="unspun",
@@ -42,7 +43,7 @@ def main() -> None:
     try:
         app()
     except UnspunError as exc:
-        print(f"unspun: {exc}", file=sys.stderr)
+        print(f"unspun: {printable(str(exc))}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("unspun: interrupted", file=sys.stderr)

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from unspun.cli.ingest import DB_HELP
 from unspun.errors import InputError
+from unspun.render.console import SafeConsole
 
 if TYPE_CHECKING:
     from unspun.store.store import QuoteHit
@@ -34,7 +34,7 @@ def search_command(
     """Full-text search over the stored articles, best matches first."""
     from unspun.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         hits = store.search(query, limit)
     if format is ListFormat.json:
         for hit in hits:
@@ -43,7 +43,7 @@ def search_command(
     table = Table("id", "site", "published", "title / snippet", show_lines=True)
     for hit in hits:
         table.add_row(hit.id, hit.site or "", hit.published or "", Text(f"{hit.title or ''}\n{hit.snippet}"))
-    Console().print(table if hits else Text("no matches"))
+    SafeConsole().print(table if hits else Text("no matches"))
 
 
 def quotes_command(
@@ -68,7 +68,7 @@ def quotes_command(
 
     query = QuoteQuery(speaker_type=speaker_type, site=site, since=since, until=until, speaker=speaker, kind=kind,
                        limit=limit)
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         hits = store.quotes(query)
     if format is ListFormat.json:
         for hit in hits:
@@ -79,7 +79,7 @@ def quotes_command(
         sp = hit.quote.speaker
         table.add_row(hit.article_id, hit.published or "", sp.type, Text(sp.name or sp.text or "—"),
                       Text(hit.quote.text[:160]))
-    Console().print(table if hits else Text("no quotes match"))
+    SafeConsole().print(table if hits else Text("no quotes match"))
 
 
 def export_command(
@@ -95,7 +95,7 @@ def export_command(
 
     _check_choice("--format", format, EXPORT_FORMATS)
     target = None if out in (None, "-") else Path(out)
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         count = export_table(store, table, format, target)
     print(f"unspun: wrote {count} {table} rows to {target or 'standard output'}", file=sys.stderr)
 

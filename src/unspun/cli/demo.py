@@ -7,12 +7,12 @@ from importlib import resources
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from unspun.analysis import analyze_items
 from unspun.errors import UnspunError
 from unspun.ingest.jsonl import read_jsonl
+from unspun.render.console import SafeConsole
 from unspun.render.html import render_html
 
 
@@ -39,9 +39,9 @@ def demo(
         s = a.sourcing
         table.add_row(a.article.id or "", str(s.quotes), str(s.named), str(s.anonymous),
                       str(s.unnamed), str(s.document), str(s.unknown), f"{s.share_unidentified:.0%}")
-    console = Console()
+    console = SafeConsole()
     if not console.is_terminal:
-        console = Console(width=110)
+        console = SafeConsole(width=110)
     console.print(table)
     out.write_text(render_html(analyses, title="unspun demo report"), encoding="utf-8")
     print(f"HTML report: {out.resolve()}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,9 +16,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from unspun.cli.analyze import NARRATIVES_HELP
+from unspun.cli.analyze import FETCH_TIMEOUT_HELP, NARRATIVES_HELP
+from unspun.cli.report import print_problems
+from unspun.config import FETCH_DEADLINE_S
 from unspun.extract.narratives import narrative_detector
 from unspun.ingest.crawler import FetchOptions
+from unspun.render.console import SafeConsole
 
 if TYPE_CHECKING:
     from unspun.run.ingest import IngestSummary
@@ -37,6 +39,8 @@ def ingest_command(
     allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching private or loopback URLs."),
     delay: float = typer.Option(1.0, "--delay", min=0, help="Seconds between requests to one host."),
     ignore_robots: bool = typer.Option(False, "--ignore-robots", help="Fetch pages robots.txt disallows."),
+    fetch_timeout: float = typer.Option(FETCH_DEADLINE_S, "--fetch-timeout", min=0.1, metavar="SECONDS",
+                                        help=FETCH_TIMEOUT_HELP),
     max_articles: int | None = typer.Option(None, "--max-articles", min=1,
                                             help="Fetch at most this many articles per feed, sitemap or URL list."),
     narratives: Path | None = typer.Option(None, "--narratives", help=NARRATIVES_HELP),
@@ -49,11 +53,12 @@ def ingest_command(
         narrative_detector(narratives)  # a bad catalog fails before anything is read
 
     total = estimate_total(sources)
-    fetch = FetchOptions(delay_s=delay, obey_robots=not ignore_robots, max_articles=max_articles)
+    fetch = FetchOptions(delay_s=delay, obey_robots=not ignore_robots, max_articles=max_articles,
+                         deadline_s=fetch_timeout)
     options = IngestOptions(analyze=not no_analyze, workers=workers, batch_size=batch_size,
                             allow_private=allow_private, fetch=fetch, catalog=narratives)
     with open_store(db) as store:
-        console = Console(stderr=True)
+        console = SafeConsole(stderr=True)
         columns = [TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                    TimeElapsedColumn(), TimeRemainingColumn()]
         with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
@@ -66,10 +71,19 @@ def ingest_command(
 
             summary = ingest(sources, store, options, advance)
     print_summary(summary, console)
+    if summary.skipped and not (summary.ingested or summary.present):
+        raise typer.Exit(summary.skipped.exit_code or 2)  # nothing stored: fail, as analyze does
 
 
 def estimate_total(sources: list[str]) -> int | None:
     """Items to expect, when cheap to count (.jsonl lines, files in directories); None for URLs."""
+    try:
+        return _count_items(sources)
+    except OSError:  # an unreadable source: read_inputs reports it
+        return None
+
+
+def _count_items(sources: list[str]) -> int | None:
     total = 0
     for spec in sources:
         path = Path(spec)
@@ -86,13 +100,11 @@ def estimate_total(sources: list[str]) -> int | None:
 
 
 def print_summary(summary: IngestSummary, console: Console) -> None:
-    for label, reason in summary.skipped:
-        print(f"unspun: skipped {label}: {reason}", file=sys.stderr)
-    reasons: dict[str, int] = {}
-    for _, reason in summary.not_analysed:
-        reasons[reason] = reasons.get(reason, 0) + 1
-    not_analysed = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+    print_problems("skipped", summary.skipped)
+    print_problems("stored without analysis", summary.not_analysed)
+    not_analysed = ", ".join(f"{n:,} {kind}" for kind, n in sorted(summary.not_analysed.kinds.items()))
     console.print(
-        f"ingested {summary.ingested}, already present {summary.present}, analysed {summary.analysed}, "
-        f"skipped {len(summary.skipped)}" + (f"; stored without analysis: {not_analysed}" if not_analysed else "")
+        f"ingested {summary.ingested:,}, already present {summary.present:,}, analysed {summary.analysed:,}, "
+        f"skipped {len(summary.skipped):,}" + (f"; stored without analysis: {not_analysed}" if not_analysed else ""),
+        soft_wrap=True,
     )

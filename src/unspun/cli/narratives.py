@@ -8,9 +8,9 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from unspun.cli.ingest import DB_HELP
+from unspun.render.console import SafeConsole
 
 
 class Format(str, Enum):
@@ -43,13 +43,13 @@ def narratives_command(
     if week is not None and week != "undated":
         week_range(week)  # one clear error for a malformed week, before the database is opened
     where = NarrativeFilter(label=label, site=site, week=week, since=since, until=until)
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         if evidence:
             hits = narrative_evidence(store, where, limit)
             if format is Format.json:
                 print(render.evidence_json(hits, where))
             else:
-                render.render_evidence(hits, Console())
+                render.render_evidence(hits, SafeConsole())
             return
         counts = narrative_counts(store, where)
     if chart is not None:
@@ -58,4 +58,4 @@ def narratives_command(
     if format is Format.json:
         print(render.counts_json(counts, where))
     else:
-        render.render_counts(counts, Console(), db)
+        render.render_counts(counts, SafeConsole(), db)

@@ -8,12 +8,12 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from unspun.cli.ingest import DB_HELP
+from unspun.render.console import SafeConsole
 
 
 class StoriesFormat(str, Enum):
@@ -44,7 +44,7 @@ def stories_command(
     from unspun.stories.update import update_stories
 
     with open_store(db) as store:
-        console = Console(stderr=True)
+        console = SafeConsole(stderr=True)
         with Progress(TextColumn("embedding new articles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True, disable=not console.is_terminal) as bar:
             task = bar.add_task("embed", total=None)
@@ -67,8 +67,8 @@ def stories_command(
         origin = f"{story['origin']} ({story['origin_confidence']:.0%})" if story["origin"] else "—"
         table.add_row(story["id"], str(len(story["articles"])), Text(", ".join(story["sites"])),
                       story["first_published"] or "", story["last_published"] or "", origin, Text(roles))
-    console = Console()
-    (console if console.is_terminal else Console(width=160)).print(table)
+    console = SafeConsole()
+    (console if console.is_terminal else SafeConsole(width=160)).print(table)
 
 
 def trace_command(
@@ -110,7 +110,7 @@ def trace_command(
 
 
 def _print_trace(document: dict) -> None:
-    console = Console()
+    console = SafeConsole()
     story = document["story"]
     console.print(Text(f"{document['article']} belongs to {story['id']} ({len(story['articles'])} articles; "
                        f"origin: {story['origin'] or 'not in the store'}"

@@ -93,6 +93,21 @@ def subject_of(verb: Token) -> Token | None:
             candidate = candidate.head
         else:
             break
+    return _misparsed_subject(verb) if verb.dep_ == "ROOT" else None
+
+
+def _misparsed_subject(verb: Token) -> Token | None:
+    """The subject of a main verb the parser left without one, when a long subject was torn off it:
+    "..., an official who spoke anonymously to discuss strategy said ..." (the noun phrase, relative clause
+    and all, made an apposition of something earlier)."""
+    doc = verb.doc
+    before = verb.i - 1
+    while before >= verb.sent.start and doc[before].is_punct and doc[before].text == ",":
+        before -= 1
+    for token in doc[verb.sent.start : max(verb.sent.start, before + 1)]:
+        if token.pos_ in _NOUNISH and token.dep_ in ("appos", "npadvmod") and token.right_edge.i == before \
+                and any(child.dep_ == "relcl" for child in token.children):
+            return token
     return None
 
 

@@ -98,19 +98,29 @@ def _after_close(doc: Doc, span: QuotedSpan, mask: QuoteMask, para: tuple[int, i
         depth += (token.text == "(") - (token.text == ")")
         if token.text in _SENT_END and depth == 0:
             return None
-        if not is_reporting_verb(token):
+        if not is_reporting_verb(token) or _in_relative_clause(token, window[0].i):
             continue
         subject = subject_of(token)
+        lead = [t for t in _outside_parentheses(window[:k]) if not t.is_punct]
         if subject is None or mask.covers(subject):
             nouns = [t for t in window[:k] if t.pos_ in ("PROPN", "NOUN", "PRON")]
-            subject = noun_head(nouns[-1]) if nouns else first_noun_after(token, mask)
-        lead = [t for t in _outside_parentheses(window[:k]) if not t.is_punct]
+            first = noun_head(nouns[0]) if nouns else None
+            if first is not None and _is_speaker_phrase(lead, first):
+                subject = first  # the parser hung the speaker's phrase on the quotation: ”, a source, who ..., told
+            else:
+                subject = noun_head(nouns[-1]) if nouns else first_noun_after(token, mask)
         if len(lead) > 3 and is_term_like(doc, span):
             return None  # a short unpunctuated term followed by more sentence: a scare quote
         if lead and (subject is None or not _is_speaker_phrase(lead, subject)):
             return None  # words before the cue that are not its speaker: the quote is embedded
         return Cue((token,)), subject
     return None
+
+
+def _in_relative_clause(token: Token, start: int) -> bool:
+    """"..., a source who was not authorized to speak, told ...": a verb in the speaker's own relative clause
+    describes the speaker; the attribution's cue comes after it."""
+    return any(t.dep_ in ("relcl", "acl") and t.head.i >= start for t in (token, *token.ancestors))
 
 
 _NP_POS = ("PROPN", "NOUN", "ADJ", "DET", "NUM", "PART", "PRON")
@@ -231,7 +241,9 @@ def _inherit(doc: Doc, results: list[Attribution], paragraphs: list[tuple[int, i
             prev.found and prev.cue is not None and prev.cue.start > prev_close and len(gap) < 250
         ) or not gap.strip()
         para = _paragraph_index(span.open_mark, paragraphs)
-        adjacent = para - _paragraph_index(prev_close, paragraphs) in (0, 1)
+        step = para - _paragraph_index(prev_close, paragraphs)
+        # in the next paragraph only a quotation that opens it goes on: "Section 1001 applies, “when ...”" is new
+        adjacent = step == 0 or (step == 1 and not doc_text(doc)[paragraphs[para][0] : span.open_mark].strip())
         split = own_attribution_only and adjacent
         if (same_group or split) and not is_term_like(doc, span):
             result.inherit = prev.inherit if prev.inherit is not None and not prev.found else prev_n

@@ -18,7 +18,7 @@ from unspun.extract.direct import Attribution, attribute_direct, is_term_like
 from unspun.extract.entities import PersonIndex
 from unspun.extract.quote_marks import QuotedSpan, find_quoted_spans, paragraph_bounds
 from unspun.extract.reported import Report, find_reported
-from unspun.extract.speakers import SpeakerContext, describe_speaker
+from unspun.extract.speakers import SpeakerContext, describe_speaker, spread_anonymity
 from unspun.nlp.lexicons import roles
 from unspun.records import Quote, QuoteKind, Span, Speaker
 
@@ -105,6 +105,12 @@ def _speaker_of_clause(doc: Doc, span: QuotedSpan, mask: QuoteMask) -> Token | N
     sent = inside[0].sent
     if not doc_text(doc)[sent.start_char : span.open_mark].strip():
         return None  # the quotation opens its sentence: no clause around it
+    # "as Mr. Bown observed, in the early days ... -- “what products would you pick?”": the sentence's own
+    # reporting verb before the quotation, nearest first, whose subject can be a source
+    for verb in reversed([t for t in sent if t.idx < span.open_mark and is_reporting_verb(t) and not mask.covers(t)]):
+        subject = subject_of(verb)
+        if subject is not None and not mask.covers(subject) and _is_sourcelike(subject):
+            return subject
     token = inside.root
     for _ in range(6):
         if token.head.i == token.i:
@@ -172,6 +178,7 @@ def _to_records(doc: Doc, candidates: list[_Candidate], people: PersonIndex, spa
     opens = sorted(s.open_mark for s in spans)
     speakers: dict[int, Speaker] = {}
     groups: dict[int, int] = {}
+    reach = 0  # end of the quotations so far: one that starts before it is nested in another's content
     for i in order:
         cand = candidates[i]
         source = cand.inherit
@@ -184,7 +191,11 @@ def _to_records(doc: Doc, candidates: list[_Candidate], people: PersonIndex, spa
             clause_end = opens[nxt] if nxt < len(opens) else None
             speakers[i] = describe_speaker(cand.speaker, ctx, at, clause_end)
             groups[i] = i
-        ctx.previous.append((cand.start, speakers[i]))
+        if cand.start >= reach:  # a source quoted inside a quotation is not one the article's pronouns point to
+            ctx.previous.append((cand.start, speakers[i]))
+        reach = max(reach, cand.end)
+    speakers = dict(zip(order, spread_anonymity([speakers[i] for i in order], ctx.blanket_anonymity),
+                        strict=True))
     records = []
     for i in order:
         cand = candidates[i]

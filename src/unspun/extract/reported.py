@@ -20,6 +20,9 @@ _XCOMP_CONTENT = {"promise", "pledge", "vow", "threaten", "urge", "ask", "warn",
 # Verbs whose direct object can be the reported content ("announced a ban on exports").
 _OBJECT_CONTENT = {"announce", "confirm", "deny", "reveal", "acknowledge", "admit", "report", "predict",
                    "promise", "pledge", "claim", "allege", "suggest", "concede", "propose", "forecast", "estimate"}
+# Governors that make a reporting verb a forecast, not a report: "the trip is expected to confirm ...",
+# "the minister is set to announce ...": nothing has been said yet.
+_FORECAST_GOVERNORS = {"expect", "anticipate", "set", "due", "likely", "poise", "slate", "schedule", "plan"}
 _MIN_CONTENT_TOKENS = 3
 _EDGE_PUNCT = {",", ".", ";", ":", "—", "–", "-", '"', "“", "”", "‘", "’", "'"}
 
@@ -53,6 +56,8 @@ def find_reported(doc: Doc, mask: QuoteMask, used_cues: set[int]) -> list[Report
 
 
 def _verb_report(doc: Doc, verb: Token) -> Report | None:
+    if _forecast(verb):
+        return None
     content = _content_tokens(verb)
     if content is None or _about_anonymity_or_question(verb, sorted(content, key=lambda t: t.i)):
         return None
@@ -93,6 +98,12 @@ def _content_tokens(verb: Token) -> list[Token] | None:
     return None
 
 
+def _forecast(verb: Token) -> bool:
+    governor = verb.head
+    return verb.dep_ == "xcomp" and governor.i != verb.i and (
+        governor.lemma_.lower() in _FORECAST_GOVERNORS or governor.lower_ in _FORECAST_GOVERNORS)
+
+
 def _is_parenthetical(verb: Token) -> bool:
     """A subject-verb attribution set off by commas after (part of) its content: ", Mr. Obama said,"."""
     if verb.dep_ not in ("parataxis", "ccomp", "advcl") or verb.head.i == verb.i or verb.i < verb.head.i:
@@ -124,6 +135,9 @@ def _according(doc: Doc, cue: Cue) -> Report | None:
     if main.i == anchor.i:
         return None
     excluded = {t.i for t in anchor.subtree} | {cue.tokens[1].i}
+    subject = subject_of(main) if is_reporting_verb(main) else None
+    if subject is not None and subject.i not in excluded:
+        return None  # "according to X, an agent revealed that ...": the agent's own report is the quotation
     sent = anchor.sent
     content = [t for t in sent if t.i not in excluded]
     bounds = _trim(doc, content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
@@ -9,7 +10,14 @@ from spacy.tokens import Doc, Token
 
 from unspun.extract.cues import doc_ents, doc_text, entity_at
 from unspun.extract.entities import PersonIndex, affiliation_of, canonical_place, clean_name
-from unspun.nlp.lexicons import anonymity_markers, demonyms, document_nouns, institution_nouns, roles
+from unspun.nlp.lexicons import (
+    anonymity_markers,
+    demonyms,
+    document_nouns,
+    institution_nouns,
+    person_descriptions,
+    roles,
+)
 from unspun.records import Speaker
 
 _SINGULAR_PRONOUNS = {"he", "she", "him", "her"}
@@ -17,6 +25,17 @@ _PLURAL_PRONOUNS = {"they", "them"}
 _FIRST_PERSON = {"i", "we", "me", "us", "you"}
 _MENTION_RIGHT_DEPS = {"prep", "compound", "flat", "nummod", "amod", "pobj", "acl", "poss", "case"}
 _STOP = {",", ";", ":", "—", "–", "(", ")", "“", "”", '"', "‘", "’"}
+_SUBJECTS = ("nsubj", "nsubjpass", "expl")
+# Titles that say what someone is, not which office they hold: "the official" never names a person, although
+# "the minister" may mean the minister the article named.
+_GENERIC_TITLES = {"official", "officer", "source", "insider", "aide", "adviser", "advisor", "diplomat", "analyst",
+                   "expert", "observer", "person", "representative", "staffer", "employee", "member"}
+_DEFINITE = {"the", "this", "that"}
+_INDEFINITE = {"a", "an", "one", "another"}
+# Nouns that can refer back to any single source, whatever noun introduced it ("the person", "the source").
+_ANY_SOURCE = {"person", "source", "individual"}
+# An anonymity clause that covers others too: "like all respondents", "like many of the Democrats interviewed".
+_BLANKET = re.compile(r"\blike (?:all|many|most|the others?|others|every)\b|\bas did (?:all|many|most|others)\b")
 
 
 @dataclass
@@ -28,6 +47,8 @@ class SpeakerContext:
     quote_ranges: list[tuple[int, int]] = field(default_factory=list)
     previous: list[tuple[int, Speaker]] = field(default_factory=list)  # (char offset, speaker) so far
     pronouns: dict[str, str] = field(default_factory=dict)  # canonical name -> "he" or "she" seen for it
+    # "who, like all respondents, responded anonymously": every unnamed source of the article is anonymous
+    blanket_anonymity: bool = False
     def full_org(self, name: str) -> str:
         """"Brightwell" -> "Brightwell Foods" when the article named the organisation in full."""
         for ent in doc_ents(self.doc):
@@ -71,12 +92,23 @@ def mention_tokens(head: Token) -> list[Token]:
     return tokens
 
 
-def clause_text(head: Token, limit_char: int | None = None) -> str:
-    """The speaker's whole phrase with its apposition or relative clause, lower-cased, for markers."""
+def attribution_text(head: Token, quote_ranges: list[tuple[int, int]], limit_char: int | None = None) -> str:
+    """The words that describe the source, lower-cased, for anonymity markers: the mention with its
+    apposition or relative clause and the rest of the attribution ("..., speaking on condition of
+    anonymity"), but neither quotations nor the clause the source is reported to have said."""
     sent = head.sent
     end = sent.end_char if limit_char is None else min(sent.end_char, max(limit_char, head.idx))
     start = min(t.idx for t in head.subtree)
-    return doc_text(head.doc)[start:end].lower()
+    reported: set[int] = set()
+    if head.dep_ in ("nsubj", "nsubjpass"):
+        for child in head.head.children:
+            if child.dep_ == "ccomp" and child.i > head.i and any(c.dep_ in _SUBJECTS for c in child.children):
+                reported.update(t.i for t in child.subtree)
+    elif head.dep_ == "pobj":  # "according to X, CONTENT": only X's own phrase
+        end = min(end, max(t.idx + len(t) for t in head.subtree))
+    words = [t.text_with_ws for t in sent if start <= t.idx < end and t.i not in reported
+             and not any(s <= t.idx < e for s, e in quote_ranges)]
+    return "".join(words).lower()
 
 
 def is_anonymous(text: str) -> bool:
@@ -94,19 +126,22 @@ def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_en
     lower = head.lower_
     if lower in _FIRST_PERSON:
         return replace(mention, type="unknown")
-    if lower in _SINGULAR_PRONOUNS | _PLURAL_PRONOUNS | {"it"}:
-        return _resolve_pronoun(lower, ctx, at, mention)
     role = _role(tokens, head)
     affiliation = affiliation_of([t for t in tokens if t.ent_type_ != "PERSON" and not _is_name_part(t, head)],
                                  ctx.people.places)
-    person = _person_in(_with_apposition(head, tokens), ctx.people)
+    attribution = attribution_text(head, ctx.quote_ranges, clause_end)
+    if is_anonymous(attribution):
+        # an anonymity clause decides, whatever the head: "a senior aide to Putin, speaking on condition of anonymity"
+        ctx.blanket_anonymity = ctx.blanket_anonymity or _BLANKET.search(attribution) is not None
+        return replace(mention, type="anonymous", role=role, affiliation=affiliation)
+    if lower in _SINGULAR_PRONOUNS | _PLURAL_PRONOUNS | {"it"}:
+        return _resolve_pronoun(lower, ctx, at, mention)
+    person = _person_in(head, ctx.people)
     if person is not None:
         role = role if role and role != "other" else ctx.people.roles.get(person, role)
         return replace(mention, type="named", name=person, role=role,
                        affiliation=affiliation or ctx.people.affiliations.get(person), resolved_by="mention")
-    if is_anonymous(clause_text(head, clause_end)):
-        return replace(mention, type="anonymous", role=role, affiliation=affiliation)
-    if head.lemma_.lower() in document_nouns() or lower in document_nouns():
+    if (head.lemma_.lower() in document_nouns() or lower in document_nouns()) and not _is_proper_name(head):
         return replace(mention, type="document", affiliation=affiliation)
     org = _organisation(head, tokens, ctx)
     if org is not None:
@@ -116,13 +151,88 @@ def describe_speaker(head: Token | None, ctx: SpeakerContext, at: int, clause_en
     if head.pos_ == "PROPN" and head.text[:1].isupper() and head.ent_type_ not in ("NORP", "GPE", "DATE"):
         name = ctx.people.resolve(" ".join(t.text for t in _name_run(head)))
         return replace(mention, type="named", name=name, role=role, affiliation=affiliation, resolved_by="mention")
-    titled = _resolve_title(head, tokens, ctx, at)
-    if titled is not None:
-        return replace(mention, type="named", name=titled, role=role or ctx.people.roles.get(titled),
-                       affiliation=affiliation or ctx.people.affiliations.get(titled), resolved_by="title")
+    earlier = _same_noun_before(head, tokens, ctx)
+    if earlier is not None:  # "the official" after "said a senior official, speaking anonymously": the same source
+        return replace(earlier, role=role or earlier.role, affiliation=affiliation or earlier.affiliation,
+                       resolved_by="title", text=mention.text, start=mention.start, end=mention.end)
+    if _is_generic_title(head):
+        return replace(mention, type="unnamed", role=role, affiliation=affiliation)
+    named = _resolve_title(head, tokens, ctx, at) or _described_person(head, tokens, ctx, mention)
+    if named is not None:
+        return replace(mention, type="named", name=named, role=role or ctx.people.roles.get(named),
+                       affiliation=affiliation or ctx.people.affiliations.get(named), resolved_by="title")
     return replace(mention, type="unnamed", role=role, affiliation=affiliation)
 
 
+def _is_generic_title(head: Token) -> bool:
+    return head.lower_ in _GENERIC_TITLES or head.lemma_.lower() in _GENERIC_TITLES
+
+
+def _same_noun_before(head: Token, tokens: list[Token], ctx: SpeakerContext) -> Speaker | None:
+    """A definite singular mention ("the official", "the woman") that refers back to the latest source
+    described with the same noun, when that source was anonymous or unnamed: it keeps that source's type."""
+    if not _is_definite(head, tokens) or head.tag_ in ("NNS", "NNPS"):
+        return None
+    nouns = {head.lemma_.lower(), head.lower_}
+    for _, prev in reversed(ctx.previous):
+        if not prev.text or prev.resolved_by == "pronoun":
+            continue
+        if nouns & _words(prev.text):
+            return prev if prev.type in ("anonymous", "unnamed") else None
+        if nouns & _ANY_SOURCE and prev.type in ("anonymous", "unnamed") and _one_individual(prev.text):
+            return prev  # "the person added", after "said a longtime adviser, who requested anonymity"
+    return None
+
+
+def _described_person(head: Token, tokens: list[Token], ctx: SpeakerContext, mention: Speaker) -> str | None:
+    """"the New York businessman", "the Indiana governor": a definite description of one person's station
+    refers back to the person the article named last (not one named inside the description itself)."""
+    descriptions = person_descriptions()
+    if head.tag_ in ("NNS", "NNPS") or not ({head.lemma_.lower(), head.lower_} & descriptions):
+        return None
+    # only "the"/"this"/"that": after "his" or "Obama's" the latest person named is the possessor, not the one described
+    if not any(t.lower_ in _DEFINITE for t in tokens if t.i < head.i) or mention.start is None or mention.end is None:
+        return None
+    inside = {name for start, _, name in ctx.people.mentions if mention.start <= start < mention.end}
+    found = ctx.people.antecedent(mention.start, ctx.quote_ranges, inside)
+    return found[1] if found is not None else None
+
+
+def _is_proper_name(head: Token) -> bool:
+    """"The New York Post", "The Times": a title-case proper noun names an outlet, not a document."""
+    return head.pos_ == "PROPN" and head.text[:1].isupper() and head.ent_type_ in ("ORG", "WORK_OF_ART", "")
+
+
+def _is_definite(head: Token, tokens: list[Token]) -> bool:
+    """"the minister", "this official", "her lawyer", "Obama's strategist"."""
+    return any(t.lower_ in _DEFINITE or t.dep_ == "poss" for t in tokens if t.i < head.i)
+
+
+def _words(text: str) -> set[str]:
+    return {w.strip(",.;:'’\"").lower() for w in text.split()}
+
+
+def spread_anonymity(speakers: list[Speaker], blanket: bool = False) -> list[Speaker]:
+    """Speakers in text order, with anonymity granted in a later sentence carried back to the same source:
+    "A U.S. official said X. The official, who spoke on condition of anonymity, said Y" makes X anonymous
+    too (news style often gives the reason for anonymity after the first attribution). A blanket grant
+    ("who, like all respondents, responded anonymously") makes every unnamed source anonymous."""
+    if blanket:
+        return [replace(s, type="anonymous") if s.type == "unnamed" else s for s in speakers]
+    out = list(speakers)
+    for i, later in enumerate(out):
+        first = (later.text or "").split()[:1]
+        if later.type != "anonymous" or not first or first[0].lower() not in _DEFINITE or not later.text:
+            continue
+        noun = later.text.split()[-1].strip(",.;:").lower()
+        for j in range(i - 1, -1, -1):
+            prev = out[j]
+            if not prev.text or noun not in _words(prev.text):
+                continue
+            if prev.type == "unnamed" and prev.text.split()[0].lower() in _INDEFINITE:
+                out = [replace(s, type="anonymous") if s == prev else s for s in out]
+            break
+    return out
 def _antecedent_of_relative(head: Token) -> Token:
     """"..., who said that ...": the speaker is the noun the relative clause hangs on."""
     if head.lower_ in ("who", "which", "that") and head.head.dep_ == "relcl":
@@ -166,26 +276,41 @@ def _last_unnamed_individual(ctx: SpeakerContext, person: tuple[int, str] | None
     for _, prev in reversed(ctx.previous):
         if prev.start is None or prev.resolved_by == "pronoun":
             continue
-        if prev.type in ("anonymous", "unnamed") and prev.text and prev.text.split()[0].lower() in ("a", "an", "one"):
-            return prev if person is None or prev.start > person[0] else None
+        if prev.type in ("anonymous", "unnamed") and prev.text and _one_individual(prev.text):
+            # the latest person named may be inside that mention ("a senior aide to Putin ... he said")
+            inside = person is not None and prev.end is not None and prev.start <= person[0] < prev.end
+            return prev if person is None or prev.start > person[0] or inside else None
         return None
     return None
 
 
-def _person_in(tokens: list[Token], people: PersonIndex) -> str | None:
-    """A person the mention names: a PERSON entity, or proper nouns matching a person named elsewhere."""
-    for token in tokens:
+def _one_individual(text: str) -> bool:
+    """"a senior officer", "the woman": a single person (a pronoun "he" or "she" can point back to it)."""
+    words = text.split()
+    last = words[-1].lower().strip(",.")
+    return words[0].lower() in _INDEFINITE | _DEFINITE and not (last.endswith("s") and not last.endswith("ss"))
+
+
+def _person_in(head: Token, people: PersonIndex) -> str | None:
+    """The person the mention itself names: the head's own PERSON entity or name, or its apposition's
+    ("the governor, Ruth Adeyemi,"). Names in its tails ("an aide to Putin", "Putin's aide", "a Trump aide")
+    belong to someone else."""
+    appositions = [child for child in head.children if child.dep_ == "appos"]
+    if head.dep_ == "appos":  # "Flynn, a top Trump surrogate,": the surrogate is Flynn
+        appositions.append(head.head)
+    for token in [head] + appositions:
         if token.ent_type_ == "PERSON":
             ent = entity_at(token)
             if ent is not None:
                 return people.resolve(ent.text)
-    heads = [t for t in tokens if t.pos_ == "PROPN" and t.text[:1].isupper() and t.head not in tokens]
-    heads = heads or [t for t in tokens if t.pos_ == "PROPN" and t.text[:1].isupper()][-1:]
-    proper = clean_name(" ".join(t.text for t in _name_run(heads[0]))) if heads else ""
-    if proper and proper in people.titles:
-        return proper
-    resolved = people.resolve(proper) if proper else None
-    return resolved if resolved and resolved != proper and resolved in people.titles else None
+        if token.pos_ == "PROPN" and token.text[:1].isupper():
+            proper = clean_name(" ".join(t.text for t in _name_run(token)))
+            if proper in people.titles:
+                return proper
+            resolved = people.resolve(proper) if proper else None
+            if resolved and resolved != proper and resolved in people.titles:
+                return resolved
+    return None
 
 
 def _name_run(head: Token) -> list[Token]:
@@ -196,12 +321,6 @@ def _name_run(head: Token) -> list[Token]:
     return list(doc[start : head.i + 1])
 
 
-def _with_apposition(head: Token, tokens: list[Token]) -> list[Token]:
-    """"The governor, Ruth Adeyemi," names its speaker in the apposition."""
-    extra = [t for child in head.children if child.dep_ == "appos" for t in child.subtree]
-    return tokens + extra
-
-
 def _organisation(head: Token, tokens: list[Token], ctx: SpeakerContext) -> str | None:
     """A speaking institution: an ORG entity ("the Kremlin"), or "the airline"/"the ministry" resolved to
     the organisation the article named before, or else named by its own description."""
@@ -210,6 +329,8 @@ def _organisation(head: Token, tokens: list[Token], ctx: SpeakerContext) -> str 
     ent = entity_at(head)
     if ent is not None and ent.label_ in ("ORG", "FAC") or head.lower_ in ("kremlin", "pentagon"):
         return ctx.full_org(canonical_place(ent.text if ent is not None else head.text))
+    if ent is not None and ent.label_ == "GPE" and head.pos_ == "PROPN":
+        return canonical_place(ent.text)  # "Moscow said": the capital stands for its government
     if head.lemma_.lower() not in institution_nouns() and head.lower_ not in institution_nouns():
         return None
     if head.tag_ in ("NNS", "NNPS") and head.lower_ not in ("forces", "prosecutors"):
@@ -230,8 +351,9 @@ def _country_in(tokens: list[Token], head: Token, ctx: SpeakerContext) -> str | 
     for token in tokens + [head]:
         if token.ent_type_ in ("NORP", "GPE"):
             return affiliation_of([token], ctx.people.places)
-        if token.text.lower().rstrip("’s").rstrip("'s") in table:
-            return table[token.text.lower().rstrip("’s").rstrip("'s")]
+        word = token.text.lower().removesuffix("’s").removesuffix("'s")
+        if word in table:
+            return table[word]
     return None
 
 

@@ -10,10 +10,11 @@ import time
 import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from unspun.config import (
     FETCH_CONTENT_TYPES,
+    FETCH_DEADLINE_S,
     FETCH_TIMEOUT_S,
     MAX_CRAWL_DELAY_S,
     MAX_HTML_BYTES,
@@ -24,7 +25,7 @@ from unspun.config import (
 from unspun.errors import RobotsDisallowedError, UnspunError
 from unspun.ingest.html import article_from_html
 from unspun.ingest.text import clean_text, decode_bytes
-from unspun.ingest.url import Resolver, fetch_url, is_http_url, resolve_host
+from unspun.ingest.url import Resolver, fetch_url, is_http_url, resolve_host, shown_url
 from unspun.records import Article
 
 
@@ -36,14 +37,16 @@ class FetchOptions:
     2.0
 
     The pause is per host and counts from the end of the previous request to that host; a robots.txt
-    Crawl-delay longer than delay_s wins (up to MAX_CRAWL_DELAY_S). sleep and clock are there so tests
-    can run without waiting.
+    Crawl-delay longer than delay_s wins (up to MAX_CRAWL_DELAY_S). timeout_s bounds each wait for a silent
+    server, deadline_s the whole fetch of one URL (redirects and body included; robots.txt is a fetch of its
+    own). sleep and clock are there so tests can run without waiting.
     """
 
     delay_s: float = POLITENESS_DELAY_S
     obey_robots: bool = True
     user_agent: str = USER_AGENT
     timeout_s: float = FETCH_TIMEOUT_S
+    deadline_s: float = FETCH_DEADLINE_S
     max_articles: int | None = None  # per feed, sitemap or URL list; None for all
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
@@ -53,6 +56,8 @@ class FetchOptions:
             raise ValueError(f"delay_s must be 0 or more seconds, not {self.delay_s}")
         if self.timeout_s <= 0:
             raise ValueError(f"timeout_s must be more than 0 seconds, not {self.timeout_s}")
+        if self.deadline_s <= 0:
+            raise ValueError(f"deadline_s must be more than 0 seconds, not {self.deadline_s}")
         if self.max_articles is not None and self.max_articles < 1:
             raise ValueError(f"max_articles must be at least 1 (or None for all), not {self.max_articles}")
         if not self.user_agent.strip():
@@ -106,6 +111,7 @@ class Crawler:
                 resolver=self._resolver,
                 content_types=content_types,
                 user_agent=self.options.user_agent,
+                deadline=self.options.deadline_s,
             )
         finally:
             self._last_request[host] = self.options.clock()
@@ -135,9 +141,9 @@ class Crawler:
         if origin not in self._robots:
             self._robots[origin] = self._read_robots(origin)
         robots = self._robots[origin]
-        if robots is not None and not robots.can_fetch(self.options.user_agent, url):
+        if robots is not None and not robots.can_fetch(self.options.user_agent, _robots_target(parts)):
             raise RobotsDisallowedError(
-                f"{url}: the site's robots.txt ({origin}/robots.txt) asks crawlers like unspun not to fetch "
+                f"{shown_url(url)}: the site's robots.txt ({origin}/robots.txt) asks crawlers like unspun not to fetch "
                 "this page, so it was skipped"
             )
 
@@ -164,6 +170,14 @@ def article_from_response(url: str, final_url: str, body: bytes, content_type: s
         return Article(text=clean_text(text, url), url=final_url, site=site)
     article = article_from_html(text, url, url=final_url)
     return article if article.site else replace(article, site=site)
+
+
+def _robots_target(parts: SplitResult) -> str:
+    """The path and query robots.txt rules match (RFC 9309). can_fetch unquotes what it is given and parses
+    it again, so a whole URL with "%5B" in its host or user name ("http://user%5B@site/") would raise
+    ValueError; a path that cannot start a host name (one leading slash) never does."""
+    target = "/" + parts.path.lstrip("/")
+    return f"{target}?{parts.query}" if parts.query else target
 
 
 def _host(url: str) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from unspun.errors import EmptyInputError, InvalidRecordError, UnspunError
-from unspun.ingest.jsonl import article_from_record, labelled
+from unspun.ingest.jsonl import article_from_record, labelled, load_json
 from unspun.records import Article
 
 
@@ -17,12 +16,9 @@ def read_json(text: str, source: str) -> Iterator[tuple[str, Article | UnspunErr
     error; a bad element is an error for that element only.
     """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield (
-            source,
-            InvalidRecordError(f"{source}: not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"),
-        )
+        data = load_json(text, source)
+    except InvalidRecordError as exc:
+        yield source, exc
         return
     if isinstance(data, dict):
         try:

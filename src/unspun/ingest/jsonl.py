@@ -8,18 +8,26 @@ from dataclasses import replace
 
 from unspun.config import MAX_HTML_BYTES
 from unspun.errors import InputTooLargeError, InvalidRecordError, UnspunError
-from unspun.ingest.text import clean_text, decode_bytes
+from unspun.ingest.text import clean_text, decode_bytes, valid_unicode
 from unspun.records import Article
 
 _FIELDS = ("url", "site", "title", "published", "author")
 
 
 def parse_record(line: str, label: str) -> Article:
+    return article_from_record(load_json(line, label), label)
+
+
+def load_json(text: str, label: str) -> object:
+    """Decode JSON, or raise one InvalidRecordError: invalid syntax, or nesting deeper than Python's
+    recursion limit (a few thousand levels; no article record is nested more than two)."""
     try:
-        data = json.loads(line)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidRecordError(f"{label}: not valid JSON ({exc.msg}: column {exc.colno})") from exc
-    return article_from_record(data, label)
+        where = f"line {exc.lineno} column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"
+        raise InvalidRecordError(f"{label}: not valid JSON ({exc.msg}: {where})") from exc
+    except RecursionError as exc:
+        raise InvalidRecordError(f"{label}: the JSON is nested too deeply to be an article record") from exc
 
 
 def article_from_record(data: object, label: str) -> Article:
@@ -30,10 +38,14 @@ def article_from_record(data: object, label: str) -> Article:
     if not isinstance(text, str):
         raise InvalidRecordError(f"{label}: the record has no 'text' string")
     article_id = data.get("id")
-    extras = {k: str(data[k]) for k in _FIELDS if data.get(k) is not None}
+    for key in ("id", *_FIELDS):
+        if data.get(key) is not None and not isinstance(data[key], str | int | float):
+            raise InvalidRecordError(f"{label}: the field {key!r} must be a string, not {type(data[key]).__name__}")
+    extras = {k: valid_unicode(str(data[k])) for k in _FIELDS if data.get(k) is not None}
     if "published" in extras:
         extras["published"] = extras["published"][:10]
-    return Article(text=clean_text(text, label), id=None if article_id is None else str(article_id), **extras)
+    return Article(text=clean_text(text, label), id=None if article_id is None else valid_unicode(str(article_id)),
+                   **extras)
 
 
 def labelled(article: Article, location: str) -> tuple[str, Article]:

@@ -35,9 +35,9 @@ from unspun.ingest.html import article_from_html, looks_like_html
 from unspun.ingest.jsondoc import read_json
 from unspun.ingest.jsonl import read_jsonl, read_jsonl_chunks
 from unspun.ingest.normalize import normalize_article
-from unspun.ingest.text import check_size, clean_text, decode_bytes
+from unspun.ingest.text import check_size, clean_text, decode_bytes, printable_name
 from unspun.ingest.url import fetch_url
-from unspun.ingest.urllist import is_url_list, read_url_list
+from unspun.ingest.urllist import is_url_list, read_url_file, read_url_list
 from unspun.ingest.warc import read_warc
 from unspun.records import Article
 
@@ -75,14 +75,28 @@ def read_inputs(
             yield from _normalized(_from_url(spec, crawler))
         else:
             path = Path(spec)
-            if path.is_dir():
+            kind = _kind_of(path)
+            if kind == "directory":
                 yield from _normalized(_from_directory(path, crawler))
-            elif path.is_file():
+            elif kind == "file":
                 yield from _normalized(_from_file(path, crawler))
             else:
-                yield spec, InputError(f"{spec}: no such file, directory or URL")
+                name = printable_name(spec)
+                yield name, InputError(f"{name}: {kind}")
     except UnspunError as exc:
-        yield spec, exc
+        yield printable_name(spec), exc
+
+
+def _kind_of(path: Path) -> str:
+    """"file", "directory", or why the path cannot be read (a name too long, a symlink loop, ...)."""
+    try:
+        if path.is_dir():
+            return "directory"
+        if path.is_file():
+            return "file"
+        return "no such file, directory or URL" if not path.is_symlink() else "a broken or looping symbolic link"
+    except OSError as exc:
+        return f"cannot read this path ({exc.strerror or exc})"
 
 
 def is_batch(spec: str) -> bool:
@@ -96,9 +110,10 @@ def is_batch(spec: str) -> bool:
     if is_url(spec):
         return looks_like_feed_url(spec)
     path = Path(spec)
-    if path.is_dir() or _inner_suffix(path) in BATCH_SUFFIXES:
+    kind = _kind_of(path)
+    if kind == "directory" or _inner_suffix(path) in BATCH_SUFFIXES:
         return True
-    if path.suffix.lower() in (".txt", ".text") and path.is_file():
+    if path.suffix.lower() in (".txt", ".text") and kind == "file":
         try:
             return path.stat().st_size <= MAX_TEXT_BYTES and is_url_list(decode_bytes(path.read_bytes(), spec))
         except (OSError, UnspunError):
@@ -148,9 +163,9 @@ def _from_directory(directory: Path, crawler: Crawler) -> Iterator[Item]:
     files = sorted(p for p in directory.rglob("*") if p.is_file() and _inner_suffix(p) in ARTICLE_SUFFIXES)
     if not files:
         yield (
-            str(directory),
+            printable_name(str(directory)),
             InputError(
-                f"{directory}: no .txt, .html or .jsonl files (nor .json, .warc, feeds, .urls or their .gz) "
+                f"{printable_name(str(directory))}: no .txt, .html or .jsonl files (nor .json, .warc, feeds, .urls or their .gz) "
                 "in this directory"
             ),
         )
@@ -165,7 +180,7 @@ def _inner_suffix(path: Path) -> str:
 
 
 def _from_file(path: Path, crawler: Crawler) -> Iterator[Item]:
-    label = str(path)
+    label = printable_name(str(path))
     suffix = _inner_suffix(path)
     gzipped = is_gzip_name(path.name)
     if suffix == ".warc":
@@ -185,7 +200,8 @@ def _from_file(path: Path, crawler: Crawler) -> Iterator[Item]:
     except UnspunError as exc:
         yield label, exc
         return
-    yield from _from_bytes(data, label, Path(path.name[:-3]) if gzipped else path, crawler)
+    name = printable_name(path.name)
+    yield from _from_bytes(data, label, Path(name[:-3] if gzipped else name), crawler)
 
 
 def _limit_for(suffix: str, path: Path) -> int:
@@ -216,6 +232,9 @@ def _from_bytes(data: bytes, label: str, path: Path, crawler: Crawler) -> Iterat
         if suffix in FEED_SUFFIXES:
             yield from read_listing(data, label, crawler)
             return
+        if suffix == ".urls":  # decoded line by line: one line in a broken encoding costs only itself
+            yield from read_url_file(data, label, crawler)
+            return
         text = decode_bytes(data, label)
         if suffix == ".jsonl":
             yield from read_jsonl(text, label)
@@ -223,7 +242,7 @@ def _from_bytes(data: bytes, label: str, path: Path, crawler: Crawler) -> Iterat
         if suffix == ".json":
             yield from read_json(text, label)
             return
-        if suffix == ".urls" or (suffix in (".txt", ".text") and is_url_list(text)):
+        if suffix in (".txt", ".text") and is_url_list(text):
             yield from read_url_list(text, label, crawler)
             return
         is_html = suffix in HTML_SUFFIXES or looks_like_html(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import charset_normalizer
@@ -9,6 +10,7 @@ import charset_normalizer
 from unspun.config import MAX_TEXT_BYTES
 from unspun.errors import BinaryInputError, EmptyInputError, InputTooLargeError
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
 
 
@@ -67,8 +69,22 @@ def clean_text(text: str, source: str) -> str:
 
     Offsets in every record refer to the text returned here, so it is what Article.text holds.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = valid_unicode(text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise EmptyInputError(f"{source}: the text is empty")
     return text
+
+
+def valid_unicode(text: str) -> str:
+    """Text that can be encoded as UTF-8: a lone surrogate (a JSON "\\ud800" escape) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def printable_name(name: str) -> str:
+    """A file name as valid text: the bytes of a name that is not UTF-8 (which Python keeps as surrogates)
+    are shown as \\xNN, so the name can be stored, printed and written to JSON, and still tells the file."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file-system byte produced
+        return valid_unicode(name)

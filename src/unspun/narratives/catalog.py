@@ -126,6 +126,8 @@ def parse_catalog(text: str, source: str, *, is_json: bool = False) -> Catalog:
         except json.JSONDecodeError as error:
             where = f"line {error.lineno}, column {error.colno}"
             raise InputError(f"{source}: bad JSON at {where}: {error.msg}") from None
+        except RecursionError:
+            raise InputError(f"{source}: the JSON is nested too deeply to be a narrative catalog") from None
     else:
         try:
             data = yaml.safe_load(text)
@@ -134,6 +136,8 @@ def parse_catalog(text: str, source: str, *, is_json: bool = False) -> Catalog:
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
             problem = getattr(error, "problem", None) or str(error)
             raise InputError(f"{source}: bad YAML{where}: {problem}") from None
+        except RecursionError:
+            raise InputError(f"{source}: the YAML is nested too deeply to be a narrative catalog") from None
     if data is None:
         raise InputError(f"{source}: the narrative catalog is empty")
     top = _Entry(source, "the catalog", data, _CATALOG_KEYS)

@@ -46,6 +46,10 @@ def anonymity_markers() -> frozenset[str]:
     return word_set("anonymity_markers.txt")
 
 
+def person_descriptions() -> frozenset[str]:
+    return word_set("person_descriptions.txt")
+
+
 def institution_nouns() -> frozenset[str]:
     return word_set("institution_nouns.txt")
 

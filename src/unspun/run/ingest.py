@@ -17,11 +17,12 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from unspun.analysis import analyze_batch, batched, init_worker, pipeline_version, worker_batch
-from unspun.errors import NotEnglishError, UnspunError
+from unspun.errors import NotEnglishError, StoreError, UnspunError
 from unspun.ingest.crawler import FetchOptions
 from unspun.ingest.normalize import normalize_article
 from unspun.ingest.sources import Item, read_inputs
 from unspun.records import Analysis, Article
+from unspun.run.problems import ItemProblems, kind_of, reason_for
 from unspun.store.store import Store
 
 Progress = Callable[[int], None]
@@ -44,15 +45,15 @@ class IngestSummary:
     ingested: int = 0
     present: int = 0
     analysed: int = 0
-    not_analysed: list[tuple[str, str]] = field(default_factory=list)  # stored, but no analysis: (id, reason)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (label, reason): not stored
+    not_analysed: ItemProblems = field(default_factory=ItemProblems)  # stored, but no analysis: (id, reason)
+    skipped: ItemProblems = field(default_factory=ItemProblems)  # (label, reason): not stored
 
     def merge_batch(self, other: IngestSummary) -> None:
         self.ingested += other.ingested
         self.present += other.present
         self.analysed += other.analysed
-        self.not_analysed += other.not_analysed
-        self.skipped += other.skipped
+        self.not_analysed.merge(other.not_analysed)
+        self.skipped.merge(other.skipped)
 
 
 @dataclass
@@ -67,13 +68,20 @@ class _Batch:
 
 def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progress: Progress | None = None) -> IngestSummary:
     """Ingest every source into the store; returns the summary (bad items are reported, not raised)."""
+    store.check_writable()  # a read-only store fails now, before anything is read or analysed
     items = chain.from_iterable(read_inputs(spec, options.allow_private, options.fetch) for spec in sources)
     batches = (_prepare(chunk, store, options) for chunk in batched(items, options.batch_size))
     summary = IngestSummary()
-    for batch in _analysed(batches, options):
-        summary.merge_batch(_store(batch, store, pipeline_version(options.catalog)))
-        if progress is not None:
-            progress(len(batch.articles) + len(batch.summary.skipped))
+    try:
+        for batch in _analysed(batches, options):
+            summary.merge_batch(_store(batch, store, pipeline_version(options.catalog)))
+            if progress is not None:
+                progress(len(batch.articles) + len(batch.summary.skipped))
+    except StoreError as exc:
+        if not summary.ingested:
+            raise
+        raise StoreError(f"{exc}; this run stored {summary.ingested:,} new article(s) before it stopped, and they "
+                         f"are kept: the same ingest run again stores the rest") from exc
     store.optimize()
     return summary
 
@@ -82,6 +90,7 @@ def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything:
               progress: Progress | None = None, catalog: Path | None = None) -> IngestSummary:
     """Analyse stored articles again: those an older pipeline version (or another narrative catalog) produced,
     or all of them."""
+    store.check_writable()
     version = pipeline_version(catalog)
     articles = store.iter_articles(stale_for=None if everything else version)
     summary = IngestSummary()
@@ -91,7 +100,9 @@ def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything:
         analyses = [o for _, o in batch.outcomes if isinstance(o, Analysis)]
         store.save_analyses(analyses, version)
         summary.analysed += len(analyses)
-        summary.not_analysed += [(label, str(o)) for label, o in batch.outcomes if isinstance(o, UnspunError)]
+        for label, outcome in batch.outcomes:
+            if isinstance(outcome, UnspunError):
+                summary.not_analysed.add_error(label, outcome)
         if progress is not None:
             progress(len(batch.articles))
     store.optimize()
@@ -103,13 +114,14 @@ def _prepare(chunk: list[Item], store: Store, options: IngestOptions) -> _Batch:
     articles: dict[str, tuple[str, Article]] = {}
     for label, item in chunk:
         if isinstance(item, UnspunError):
-            summary.skipped.append((label, _reason(item, label)))
+            summary.skipped.add_error(label, item)
             continue
         article = item if item.content_hash and item.id else normalize_article(item, label)
         assert article.id is not None
         earlier = articles.get(article.id)
         if earlier is not None and earlier[1].content_hash != article.content_hash:
-            summary.skipped.append((label, f"duplicate id {article.id!r} with a different text (first: {earlier[0]})"))
+            summary.skipped.add(label, f"duplicate id {article.id!r} with a different text (first: {earlier[0]})",
+                                kind="duplicate id")
             continue
         articles.setdefault(article.id, (label, article))
     status = store.status(list(articles), pipeline_version(options.catalog))
@@ -147,18 +159,14 @@ def _store(batch: _Batch, store: Store, version: str) -> IngestSummary:
     for label, article in batch.articles:
         outcome = analyses.get(label)
         if isinstance(outcome, UnspunError):
-            reason = "not English" if isinstance(outcome, NotEnglishError) else _reason(outcome, label)
-            summary.not_analysed.append((article.id or label, reason))
+            reason = "not English" if isinstance(outcome, NotEnglishError) else reason_for(outcome, label)
+            summary.not_analysed.add(article.id or label, reason, outcome.exit_code, kind_of(outcome))
             outcome = None
         entries.append((article, outcome))
     result = store.add(entries, version)
     summary.ingested += len(result.inserted)
     summary.present += len(result.present)
     summary.analysed += len(result.analysed)
-    summary.skipped += [(i, reason) for i, reason in result.conflicts]
+    for article_id, reason in result.conflicts:
+        summary.skipped.add(article_id, reason, kind="conflict")
     return summary
-
-
-def _reason(error: UnspunError, label: str) -> str:
-    message = str(error)
-    return message[len(label) + 2 :] if message.startswith(label + ": ") else message

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from sqlalchemy import ColumnElement, Engine, and_, create_engine, delete, event, func, insert, select, text
+from sqlalchemy import ColumnElement, Engine, Insert, Table, and_, delete, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from unspun.errors import StoreError
 from unspun.extract.artefacts import artefact_score
 from unspun.records import Analysis, Article, Quote
 from unspun.store import rows, schema
-from unspun.store.migrate import upgrade
-from unspun.store.urls import describe, resolve_url
+from unspun.store.engines import SqliteOpener, enable_wal, postgres_engine, sqlite_engine
+from unspun.store.failures import ErrorTranslator
+from unspun.store.locking import Translate, WriteLock, lock_wait_s, write_transaction
+from unspun.store.migrate import check_schema, upgrade
+from unspun.store.urls import label, resolve_url, sqlite_path
 
 Entry = tuple[Article, Analysis | None]
 _IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
@@ -74,41 +80,78 @@ class QuoteHit:
     quote: Quote
 
 
-def open_store(url: str | None = None) -> Store:
-    """Open (creating and migrating as needed) the store at url, $UNSPUN_DB or ./unspun.db."""
+def open_store(url: str | None = None, readonly: bool | None = None, lock_wait: float | None = None) -> Store:
+    """Open the store at url, $UNSPUN_DB or ./unspun.db, creating and migrating it as needed.
+
+    readonly=True opens it without ever writing (SQLite read-only, no migration: an outdated schema is a
+    StoreError saying what to do); None opens a SQLite file read-only only when this user may not write it.
+    lock_wait: seconds to wait for another process's write lock (default $UNSPUN_LOCK_WAIT, else LOCK_WAIT_S).
+    Every driver error of the store, now or later, is a one-line StoreError naming it (store/failures.py)."""
     resolved = resolve_url(url)
-    engine = create_engine(resolved, pool_pre_ping=True, connect_args=_connect_args(resolved.get_backend_name()))
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    name, wait = label(resolved), lock_wait_s(lock_wait)
+    opener = None
+    if resolved.get_backend_name() == "sqlite":
+        path = sqlite_path(resolved)
+        if readonly and (path is None or not path.is_file()):
+            raise StoreError(f"no database at {name}: store articles there first with `unspun ingest`")
+        opener = SqliteOpener(path, wait, readonly)
+        engine = sqlite_engine(resolved, opener)
+    else:
+        engine = postgres_engine(resolved, bool(readonly))
+    translator = ErrorTranslator(name, wait)
+    translator.install(engine)
     try:
-        with engine.connect():
-            pass
-        upgrade(engine)
-    except (OperationalError, DBAPIError) as exc:
+        with engine.connect() as conn:  # the first connection decides read-write or read-only
+            is_readonly = bool(readonly) if opener is None else opener.mode in ("ro", "immutable")
+            current = check_schema(conn, name, is_readonly)
+        store = Store(engine, readonly=is_readonly, lock=WriteLock(name, wait), translate=translator.translate,
+                      readonly_reason=opener.reason if opener else "opened read-only, as asked")
+        if opener is not None and opener.mode == "rw":
+            _enable_wal(engine, translator, wait)
+        if not current:
+            upgrade(engine, begin=store.write)
+    except BaseException:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(f"cannot open the database {describe(resolved)}: {reason}") from exc
-    return Store(engine)
+        raise
+    translator.opening = False
+    return store
 
 
-def _connect_args(backend: str) -> dict[str, Any]:
-    return {"connect_timeout": 5} if backend == "postgresql" else {"timeout": 30}
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; survives a killed writer
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+def _enable_wal(engine: Engine, translator: ErrorTranslator, wait_s: float) -> None:
+    try:
+        enable_wal(engine, wait_s)
+    except sqlite3.Error as exc:
+        raise translator.translate(exc) from exc
 
 
 class Store:
     """Articles and results; every write is one transaction, so a crash leaves whole batches or none."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, readonly: bool = False, lock: WriteLock | None = None,
+                 translate: Translate | None = None, readonly_reason: str = "") -> None:
         self.engine = engine
         self.backend = engine.dialect.name
+        self.readonly = readonly
+        self.readonly_reason = readonly_reason
+        self.label = label(engine.url)
+        self.lock = lock or WriteLock(self.label, lock_wait_s())
+        self.translate = translate or ErrorTranslator(self.label, self.lock.wait_s).translate
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction, holding the store's write lock (waiting for it, and saying so, while another
+        process holds it); commits at the end of the block, or rolls back on an error."""
+        self.check_writable()
+        with write_transaction(self.engine, self.lock, self.translate) as conn:
+            assert conn is not None  # a patient write gets the lock or raises
+            yield conn
+
+    def check_writable(self) -> None:
+        """StoreError now, before any work, when this store cannot be written (it was opened read-only)."""
+        if self.readonly:
+            raise StoreError(f"the database {self.label} is open read-only ({self.readonly_reason}): this command "
+                             f"writes to the store; run it where you may write the file and its folder, or on a "
+                             f"writable copy")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -125,7 +168,7 @@ class Store:
         """Store articles (idempotent by id) and, where given, their analyses, in one transaction."""
         result = BatchResult()
         now = datetime.now(UTC)
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             known = self._hashes(conn, [a.id for a, _ in entries if a.id])
             new_rows, analyses = [], []
             for article, analysis in entries:
@@ -143,23 +186,34 @@ class Store:
                     result.present.append(article.id)
                 if analysis is not None:
                     analyses.append(analysis)
-            if new_rows:
-                conn.execute(insert(schema.articles), new_rows)
+            if new_rows:  # the write lock makes the check above hold; skipping duplicates is the fallback
+                conn.execute(self._insert_new(schema.articles), new_rows)
             if analyses:
                 self._write_analyses(conn, analyses, pipeline_version or "unknown", now)
                 result.analysed = [a.article.id for a in analyses if a.article.id]
         return result
 
+    def _insert_new(self, table: Table) -> Insert:
+        """INSERT that skips rows whose primary key is stored already (another writer's), on either backend."""
+        if self.backend == "sqlite":
+            return sqlite_insert(table).on_conflict_do_nothing()
+        return postgresql_insert(table).on_conflict_do_nothing()
+
     def optimize(self) -> None:
-        """Refresh the query planner's statistics after a large write (cheap: sampled on SQLite)."""
-        with self.engine.begin() as conn:
+        """Refresh the query planner's statistics after a large write (cheap: sampled on SQLite). Only a hint:
+        skipped on a read-only store, or when another process holds the write lock beyond a short wait."""
+        if self.readonly:
+            return
+        with write_transaction(self.engine, self.lock, self.translate, patient=False) as conn:
+            if conn is None:
+                return
             if self.backend == "sqlite":
                 conn.exec_driver_sql("PRAGMA analysis_limit=1000")
             conn.exec_driver_sql("ANALYZE")
 
     def save_analyses(self, analyses: Sequence[Analysis], pipeline_version: str) -> None:
         """Replace the results of already stored articles (re-analysis), in one transaction."""
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             self._write_analyses(conn, analyses, pipeline_version, datetime.now(UTC))
 
     def _write_analyses(self, conn: Connection, analyses: Sequence[Analysis], version: str, now: datetime) -> None:

@@ -65,7 +65,7 @@ def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> 
         "signature": s.astype(np.uint32).tobytes() if s is not None else None,
         "vector": v.astype(np.float16).tobytes(), "sentences": m.astype(np.float16).tobytes(),
     } for f, m, v, s in ((m.features, m.sentences, v, m.signature) for m, v in zip(articles, vectors, strict=True))]
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         for chunk in chunks(ids):
             conn.execute(delete(schema.story_features).where(schema.story_features.c.article_id.in_(chunk)))
             conn.execute(delete(schema.story_members).where(schema.story_members.c.article_id.in_(chunk)))
@@ -174,7 +174,7 @@ def replace_stories(store: Store, stories: Sequence[Story], replaced: Sequence[s
     member_rows = [{"article_id": a, "story_id": s.id, "role": s.roles[a], "derived_from": s.derived_from.get(a),
                     "note": s.notes.get(a)} for s in stories for a in s.articles]
     gone = sorted(set(replaced) | {s.id for s in stories})
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         for chunk in chunks(gone):
             conn.execute(delete(schema.stories).where(schema.stories.c.id.in_(chunk)))
             conn.execute(delete(schema.story_members).where(schema.story_members.c.story_id.in_(chunk)))
@@ -187,7 +187,7 @@ def replace_stories(store: Store, stories: Sequence[Story], replaced: Sequence[s
 
 def clear_stories(store: Store) -> None:
     """Forget every story (the stored features stay), so that the next update re-clusters everything."""
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         conn.execute(delete(schema.story_members))
         conn.execute(delete(schema.stories))
 

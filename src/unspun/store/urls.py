@@ -34,3 +34,17 @@ def resolve_url(url: str | None = None) -> URL:
 def describe(url: URL) -> str:
     """The URL without its password, for messages."""
     return url.render_as_string(hide_password=True)
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory database or another backend."""
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def label(url: URL) -> str:
+    """How messages name a store: a SQLite file by its path, a server database by its URL (no password)."""
+    path = sqlite_path(url)
+    return str(path) if path is not None else describe(url)
