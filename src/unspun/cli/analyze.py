@@ -93,7 +93,9 @@ def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | N
     with open_store(db) as store:
         summary = reanalyse(store, workers=processes, everything=everything, catalog=catalog)
     print_problems("not analysed", summary.not_analysed)
-    print(f"unspun: re-analysed {summary.analysed:,} stored article(s)", file=sys.stderr)
+    foreign = summary.not_analysed.kinds.get("not English", 0)
+    print(f"unspun: re-analysed {summary.analysed:,} stored article(s)"
+          + (f"; {foreign:,} not in English, left unanalysed" if foreign else ""), file=sys.stderr)
 
 
 def run_analysis(

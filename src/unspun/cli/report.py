@@ -6,7 +6,7 @@ import sys
 
 from unspun.errors import UnspunError
 from unspun.render.console import printable
-from unspun.run.problems import DETAIL_LIMIT, ItemProblems
+from unspun.run.problems import ItemProblems
 
 
 def print_problems(verb: str, problems: ItemProblems) -> None:
@@ -32,8 +32,9 @@ class ProblemPrinter:
         self.problems = ItemProblems()
 
     def report(self, label: str, error: UnspunError) -> None:
+        shown = len(self.problems.shown)
         self.problems.add_error(label, error)
-        if self.problems.total <= DETAIL_LIMIT:
+        if len(self.problems.shown) > shown:  # kept word for word: not past the limit, not an expected one
             label, reason = self.problems.shown[-1]
             print(printable(f"unspun: {self.verb} {label}: {reason}"), file=sys.stderr)
 

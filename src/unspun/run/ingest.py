@@ -101,8 +101,8 @@ def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything:
         store.save_analyses(analyses, version)
         summary.analysed += len(analyses)
         for label, outcome in batch.outcomes:
-            if isinstance(outcome, UnspunError):
-                summary.not_analysed.add_error(label, outcome)
+            if isinstance(outcome, UnspunError):  # an article in another language is stored as it is: no fault
+                summary.not_analysed.add_error(label, outcome, expected=isinstance(outcome, NotEnglishError))
         if progress is not None:
             progress(len(batch.articles))
     store.optimize()
@@ -160,7 +160,8 @@ def _store(batch: _Batch, store: Store, version: str) -> IngestSummary:
         outcome = analyses.get(label)
         if isinstance(outcome, UnspunError):
             reason = "not English" if isinstance(outcome, NotEnglishError) else reason_for(outcome, label)
-            summary.not_analysed.add(article.id or label, reason, outcome.exit_code, kind_of(outcome))
+            summary.not_analysed.add(article.id or label, reason, outcome.exit_code, kind_of(outcome),
+                                     expected=isinstance(outcome, NotEnglishError))
             outcome = None
         entries.append((article, outcome))
     result = store.add(entries, version)

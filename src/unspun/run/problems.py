@@ -31,27 +31,32 @@ class ItemProblems:
     total: int = 0
     exit_code: int = 0  # the exit code the first item's error calls for; 0 while there is none
     kinds: Counter[str] = field(default_factory=Counter)
+    expected: int = 0  # counted, never listed: items that are not a fault (a foreign-language article)
 
-    def add(self, label: str, reason: str, exit_code: int = InputError.exit_code, kind: str = "") -> None:
+    def add(self, label: str, reason: str, exit_code: int = InputError.exit_code, kind: str = "",
+            expected: bool = False) -> None:
         self.total += 1
         self.kinds[kind or reason] += 1
         self.exit_code = self.exit_code or exit_code
-        if len(self.shown) < DETAIL_LIMIT:
+        if expected:
+            self.expected += 1
+        elif len(self.shown) < DETAIL_LIMIT:
             self.shown.append((label, reason))
 
-    def add_error(self, label: str, error: UnspunError) -> None:
-        self.add(label, reason_for(error, label), error.exit_code, kind_of(error))
+    def add_error(self, label: str, error: UnspunError, expected: bool = False) -> None:
+        self.add(label, reason_for(error, label), error.exit_code, kind_of(error), expected)
 
     def merge(self, other: ItemProblems) -> None:
         self.total += other.total
         self.kinds.update(other.kinds)
         self.exit_code = self.exit_code or other.exit_code
+        self.expected += other.expected
         self.shown += other.shown[: max(0, DETAIL_LIMIT - len(self.shown))]
 
     @property
     def hidden(self) -> int:
-        """How many items are counted but not shown."""
-        return self.total - len(self.shown)
+        """How many faulty items are counted but not shown."""
+        return self.total - self.expected - len(self.shown)
 
     def __len__(self) -> int:
         return self.total
