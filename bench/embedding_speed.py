@@ -71,7 +71,7 @@ def run_config(threads: str, batch_size: int, count: int, repeats: int) -> dict:
     """Measure one setting in this process (a child whose environment sets the thread count)."""
     import numpy as np
 
-    from unspun.stories.embeddings import DIMENSIONS, load_encoder
+    from unspun.nlp.minilm import DIMENSIONS, load_encoder
 
     sentences, sources = load_sentences(count)
     before_mb = rss_mb()

@@ -29,11 +29,11 @@ from stories import REPO, SHARED, bcubed
 
 from unspun.analysis import analyze_article
 from unspun.records import Analysis, Article, Quote
-from unspun.stories.align import Embed, embed_articles
+from unspun.stories.align import DIMENSIONS, Embed, embed_articles
 from unspun.stories.cluster import cluster_stories
 from unspun.stories.diff import diff_versions
-from unspun.stories.embeddings import load_encoder
 from unspun.stories.features import article_features
+from unspun.stories.update import default_embed
 
 Analyze = Callable[[dict], Analysis]
 
@@ -61,7 +61,7 @@ def cached(embed: Embed, memory: dict[str, np.ndarray] | None = None) -> Embed:
         new = list(dict.fromkeys(t for t in texts if t not in seen))
         if new:
             seen.update(zip(new, embed(new), strict=True))
-        return np.stack([seen[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+        return np.stack([seen[t] for t in texts]) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)
 
     return encode
 
@@ -255,7 +255,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--polnear", type=int, default=100, help="PolNeAR articles added to the synthetic set")
     args = parser.parse_args()
-    embed = cached(load_encoder().encode)
+    embed = cached(default_embed())
     memory: dict[str, Analysis] = {}
 
     def analyze(row: dict) -> Analysis:

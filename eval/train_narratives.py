@@ -39,7 +39,7 @@ from unspun.narratives.detect import (
     split_sentences,
     weigh_terms,
 )
-from unspun.stories.embeddings import load_encoder
+from unspun.nlp.minilm import load_encoder
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("UNSPUN_SHARED", REPO.parent / "shared"))

@@ -1,16 +1,19 @@
-"""Story clustering logic on hand-written articles, with a bag-of-words stand-in for the sentence encoder
-(the real encoder is tested in test_embeddings.py; here only the clustering decisions are under test)."""
+"""Story clustering on hand-written articles. The decisions are made by classifiers calibrated on the
+multilingual encoder's cosines (stories/model.py), so they are tested with the real encoder; a bag-of-words
+stand-in checks the alignment arithmetic alone."""
 
 from __future__ import annotations
 
 import re
 
 import numpy as np
+import pytest
 
 from unspun.records import Article
 from unspun.stories.align import alignment, embed_articles
-from unspun.stories.cluster import cluster_stories
+from unspun.stories.cluster import average_linkage, cluster_stories
 from unspun.stories.features import article_features, overlap, split_sentences
+from unspun.stories.update import default_embed
 
 DIM = 512
 
@@ -60,9 +63,10 @@ def test_cluster_alignment_is_directional() -> None:
     assert origin_in_rewrite == 1.0 and rewrite_in_origin == 0.75
 
 
+@pytest.mark.model
 def test_cluster_rewrite_family_and_singleton() -> None:
     features = [article_features(a) for a in articles()]
-    stories = cluster_stories(features, embed_articles(features, bag_of_words))
+    stories = cluster_stories(features, embed_articles(features, default_embed()))
     by_article = {a: s for s in stories for a in s.articles}
     assert by_article["origin"] is by_article["rewrite"]
     assert by_article["unrelated"].articles == ["unrelated"] and by_article["unrelated"].origin is None
@@ -72,18 +76,41 @@ def test_cluster_rewrite_family_and_singleton() -> None:
     assert sorted(a for s in stories for a in s.articles) == sorted(a.id or "" for a in articles())
 
 
-def test_cluster_other_language_needs_names_and_numbers() -> None:
-    russian = Article(text="Министр Anatol Vessarin прибыл в Selvara с 40 инженерами, сообщил Valdoria. Контракты на "
-                           "400 миллионов будут подписаны в Tarsania на этой неделе.", id="ru", language="ru")
-    chance = Article(text="Президент Tarsania посетил Selvara. На выставке показали 400 новых автомобилей из "
-                          "Valdoria и Korea.", id="ru-other", language="ru")
-    features = [article_features(a) for a in [*articles(), russian, chance]]
+def test_cluster_language_the_encoder_cannot_read_needs_names_and_numbers() -> None:
+    """Norwegian is not among the encoder's languages: shared names and numbers decide."""
+    norwegian = Article(text="Minister Anatol Vessarin kom til Selvara med 40 ingeniorer, opplyser Valdoria. Kontrakter "
+                             "for 400 millioner skal signeres i Tarsania denne uken.", id="no", language="no")
+    chance = Article(text="Presidenten i Tarsania besokte Selvara. Utstillingen viste 400 nye biler fra Valdoria og "
+                          "Korea.", id="no-other", language="no")
+    features = [article_features(a) for a in [*articles(), norwegian, chance]]
     stories = cluster_stories(features, embed_articles(features, bag_of_words))
     by_article = {a: s for s in stories for a in s.articles}
-    assert by_article["ru"] is by_article["independent"] and by_article["ru"].roles["ru"] == "independent"
-    assert by_article["ru-other"].articles == ["ru-other"]  # one shared number and some names are chance
+    assert by_article["no"] is by_article["independent"]
+    assert by_article["no-other"].articles == ["no-other"]  # one shared number and some names are chance
 
 
+@pytest.mark.model
+def test_cluster_translation_joins_its_source_across_scripts() -> None:
+    """Russian is read by the multilingual encoder: a translation of the origin joins its story."""
+    russian = Article(id="ru", language="ru", published="2026-11-18", text=(
+        "Министерство обороны Валдории объявило в понедельник, что министр Анатоль Вессарин посетит Селвару. "
+        "Министр проведёт четырнадцатую сессию совместной военной комиссии 3 декабря. "
+        "Вессарин также встретится с президентом Тарсании, чтобы обсудить производство средств ПВО."))
+    features = [article_features(a) for a in [*articles(), russian]]
+    stories = cluster_stories(features, embed_articles(features, default_embed()))
+    by_article = {a: s for s in stories for a in s.articles}
+    assert by_article["ru"] is by_article["origin"] and by_article["unrelated"].articles == ["unrelated"]
+
+
+def test_cluster_average_linkage_does_not_chain() -> None:
+    """One article close to two groups does not join them when the groups are far from each other."""
+    strong, weak = 0.9, 0.1
+    probabilities = {(0, 1): strong, (1, 2): 0.6, (2, 3): strong, (0, 2): weak, (1, 3): weak, (0, 3): weak}
+    assert sorted(average_linkage(4, probabilities, 0.5)) == [[0, 1], [2, 3]]
+    assert sorted(average_linkage(4, probabilities, 0.5, groups=[[0, 1, 2, 3]])) == [[0, 1, 2, 3]]
+
+
+@pytest.mark.model
 def test_cluster_different_numbers_in_matching_sentences_are_different_events() -> None:
     """The daily drone tally: the same template, another night's numbers."""
     def tally(i: str, drones: int, regions: int, published: str) -> Article:
@@ -94,6 +121,6 @@ def test_cluster_different_numbers_in_matching_sentences_are_different_events() 
     articles = [tally("monday", 116, 12, "2026-11-16"), tally("tuesday", 41, 19, "2026-11-17"),
                 tally("copy", 116, 12, "2026-11-16")]
     features = [article_features(a) for a in articles]
-    stories = cluster_stories(features, embed_articles(features, bag_of_words))
+    stories = cluster_stories(features, embed_articles(features, default_embed()))
     by_article = {a: s for s in stories for a in s.articles}
     assert by_article["monday"] is by_article["copy"] and by_article["tuesday"].articles == ["tuesday"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from unspun.errors import ModelError
 from unspun.records import Article
 from unspun.stories.align import Vectors
 from unspun.stories.features import StoryFeatures, article_features
-from unspun.stories.lineage import derived_edges
-from unspun.stories.model import LineageModel, load_lineage_model
+from unspun.stories.model import LineageModel, load_lineage_model, load_pair_model
 from unspun.stories.pairs import FEATURES, copied_share, numbers_in_order, pair_features
+from unspun.stories.roles import lineage_probabilities
 
 SOURCE = ("Minister Anatol Vessarin will visit Selvara on 18 November for the 14th commission session. "
           "Vessarin and Devika Sarang will discuss the Strizh-2 air defence programme at Hemalkot. "
@@ -40,7 +41,7 @@ def test_pairs_features_are_symmetric_and_named() -> None:
 def test_pairs_same_text_aligns_fully() -> None:
     a, sa = features(SOURCE, "a", 1)
     x = pair_features(a, a, sa, sa)
-    assert x[FEATURES.index("ordered_095")] == 1.0 and x[FEATURES.index("novel_facts")] == 0.0
+    assert x[FEATURES.index("ordered_090")] == 1.0 and x[FEATURES.index("novel_facts")] == 0.0
     assert copied_share(sa, sa) == 1.0 and copied_share(sa, unit_rows(3, 9)) < 1.0
 
 
@@ -70,15 +71,19 @@ def test_pairs_packaged_model_matches_the_features() -> None:
     (a, sa), (b, sb) = features(SOURCE, "a", 1), features(REWRITE, "b", 2)
     assert 0.0 <= float(model.probability(pair_features(a, b, sa, sb))) <= 1.0
     assert float(model.probability(pair_features(a, a, sa, sa))) > model.threshold  # a copy derives
-    with pytest.raises(ValueError, match="retrain"):
-        LineageModel(np.zeros(3), 0.0, np.zeros(3), np.ones(3), 0.5)
+    with pytest.raises(ValueError, match="3 weights for"):
+        LineageModel(np.zeros(3), 0.0, np.zeros(3), np.ones(3), 0.5, FEATURES)
+    with pytest.raises(ModelError, match="retrain"):
+        load_pair_model("lineage", FEATURES[:-1], "eval/train_lineage.py")
 
 
-def test_pairs_derived_edges_follow_the_model_and_its_threshold() -> None:
+def test_pairs_lineage_probabilities_follow_the_model() -> None:
     (a, sa), (b, sb) = features(SOURCE, "a", 1), features(REWRITE, "b", 2)
     vectors = Vectors([sa, sb], np.zeros((2, 16)))
     n = len(FEATURES)
-    always = LineageModel(np.zeros(n), 5.0, np.zeros(n), np.ones(n), 0.5)
-    edges, copies = derived_edges([0, 1], [a, b], vectors, 0.9, model=always)
-    assert set(edges) == {(0, 1)} and not copies
-    assert derived_edges([0, 1], [a, b], vectors, 0.9, threshold=0.999, model=always)[0] == {}
+    always = LineageModel(np.zeros(n), 5.0, np.zeros(n), np.ones(n), 0.5, FEATURES)
+    never = LineageModel(np.zeros(n), -5.0, np.zeros(n), np.ones(n), 0.5, FEATURES)
+    assert lineage_probabilities([0, 1], [a, b], vectors, always)[(0, 1)] > 0.99
+    assert lineage_probabilities([0, 1], [a, b], vectors, never)[(0, 1)] < 0.01
+    hindi = StoryFeatures(**{**b.__dict__, "language": "hi"})  # the encoder cannot read it: no alignment
+    assert lineage_probabilities([0, 1], [a, hindi], vectors, always)[(0, 1)] == 0.0

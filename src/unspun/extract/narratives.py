@@ -35,7 +35,7 @@ def _heads_for(catalog: Catalog) -> Heads:
     texts, owners = catalog.phrasings()
     if not texts:
         return dataclasses.replace(heads, example_embeddings=None, example_labels=())
-    from unspun.stories.embeddings import load_encoder  # model weights: only for a catalog with examples
+    from unspun.nlp.minilm import load_encoder  # model weights: only for a catalog with examples
 
     return dataclasses.replace(heads, example_embeddings=load_encoder().encode(list(texts)), example_labels=owners)
 

@@ -36,7 +36,7 @@ from unspun.errors import ModelError
 from unspun.narratives.catalog import NO_NARRATIVE, Catalog, load_catalog
 
 if TYPE_CHECKING:
-    from unspun.stories.embeddings import SentenceEncoder
+    from unspun.nlp.minilm import SentenceEncoder
 
 HEADS_FILE = "narratives.npz"
 # 2**14 hash buckets: 64 heads x 16384 float16 weights are 2 MB (1.9 MB compressed). Not tuned: the ~20,000
@@ -321,7 +321,7 @@ class NarrativeDetector:
         if not candidates:
             return [], np.zeros((0, 0), dtype=np.float32)
         if self._encoder is None:
-            from unspun.stories.embeddings import load_encoder  # loads model weights: only when needed
+            from unspun.nlp.minilm import load_encoder  # loads model weights: only when needed
 
             self._encoder = load_encoder()
         embeddings = self._encoder.encode(candidate_texts(text, candidates))

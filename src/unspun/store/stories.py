@@ -14,13 +14,15 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import delete, func, insert, or_, select
 
-from unspun.records import Article
+from unspun.records import NO_NARRATIVE, Article
 from unspun.store import rows, schema
 from unspun.store.store import Store, chunks
-from unspun.stories.align import Matchable, mean_vectors
+from unspun.stories.align import DIMENSIONS, Matchable, mean_vectors
 from unspun.stories.candidates import identity_keys
 from unspun.stories.cluster import Story
-from unspun.stories.features import StoryFeatures, sentence_numbers, split_sentences
+from unspun.stories.facts import calendar_days
+from unspun.stories.features import StoryFeatures, ordered_facts, sentence_numbers, split_sentences
+from unspun.stories.profile import SourcingProfile
 
 _ROWS = 2000  # rows fetched per round trip when streaming
 
@@ -31,7 +33,7 @@ class StoredIndex:
 
     ids: list[str] = field(default_factory=list)
     languages: list[str | None] = field(default_factory=list)
-    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float16))  # one row each
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, DIMENSIONS), dtype=np.float16))  # one row each
     signatures: list[np.ndarray | None] = field(default_factory=list)
     keys: list[frozenset[str]] = field(default_factory=list)  # names and numbers, as identity_keys makes them
     story_of: dict[str, str] = field(default_factory=dict)  # article id -> story id, for assigned articles
@@ -150,8 +152,31 @@ def load_features(store: Store, ids: Sequence[str]) -> dict[str, Matchable]:
                     id=r["article_id"], sentences=texts, numbers=frozenset(r["numbers"].split()),
                     names=frozenset(r["names"].split()), published=r["published"], site=r["site"],
                     language=r["language"], attributed=tuple(credits["credited"]), carried=tuple(credits["carried"]),
-                    words=r["words"], fingerprint=r["fingerprint"], sentence_numbers=per_sentence)
+                    words=r["words"], fingerprint=r["fingerprint"], sentence_numbers=per_sentence,
+                    days=calendar_days(r["text"] or ""), facts=ordered_facts(r["text"] or ""))
                 out[r["article_id"]] = Matchable(features, sentences)
+    return out
+
+
+def load_profiles(store: Store, ids: Sequence[str]) -> dict[str, SourcingProfile]:
+    """How each analysed article is sourced (stories/profile.py), from the stored summaries, hedges and
+    narratives; articles stored without analysis have none."""
+    an, h, n = schema.analyses, schema.hedges, schema.narratives
+    out: dict[str, SourcingProfile] = {}
+    with store.engine.connect() as conn:
+        for chunk in chunks(list(ids)):
+            counted = select(h.c.article_id, func.count()).where(h.c.article_id.in_(chunk)).group_by(h.c.article_id)
+            hedges: dict[str, int] = {article_id: int(count) for article_id, count in conn.execute(counted)}
+            labels: dict[str, list[str]] = {}
+            for article_id, label in conn.execute(select(n.c.article_id, n.c.label).where(n.c.article_id.in_(chunk))
+                                                  .order_by(n.c.article_id, n.c.position)):
+                if label != NO_NARRATIVE:
+                    labels.setdefault(article_id, []).append(label)
+            for r in conn.execute(select(an).where(an.c.article_id.in_(chunk))).mappings():
+                out[r["article_id"]] = SourcingProfile(
+                    named=tuple(json.loads(r["named_sources"])), unidentified=r["anonymous"] + r["unnamed"],
+                    quotes=r["quotes"], hedges=int(hedges.get(r["article_id"], 0)),
+                    narratives=tuple(labels.get(r["article_id"], ())))
     return out
 
 
@@ -169,7 +194,8 @@ def replace_stories(store: Store, stories: Sequence[Story], replaced: Sequence[s
     """Write stories (and drop the stored stories they replace, e.g. two that merged), in one transaction."""
     now = datetime.now(UTC)
     story_rows = [{"id": s.id, "size": len(s.articles), "origin": s.origin, "origin_confidence": s.origin_confidence,
-                   "attributed_source": s.attributed_source, "evidence": json.dumps(s.evidence), "updated_at": now}
+                   "attributed_source": s.attributed_source, "updated_at": now,
+                   "evidence": json.dumps({"pairs": s.evidence, "versions": s.versions}, ensure_ascii=False)}
                   for s in stories]
     member_rows = [{"article_id": a, "story_id": s.id, "role": s.roles[a], "derived_from": s.derived_from.get(a),
                     "note": s.notes.get(a)} for s in stories for a in s.articles]
@@ -213,11 +239,14 @@ def load_stories(store: Store, min_size: int = 1, of_article: str | None = None)
     out = []
     for h in heads:
         rows_ = members.get(h["id"], [])
+        evidence = json.loads(h["evidence"])
+        if "pairs" not in evidence:  # stories stored before version evidence: the pairs alone
+            evidence = {"pairs": evidence, "versions": {}}
         story = Story(id=h["id"], articles=[r["article_id"] for r in rows_],
                       roles={r["article_id"]: r["role"] for r in rows_}, origin=h["origin"],
                       origin_confidence=h["origin_confidence"],
                       derived_from={r["article_id"]: r["derived_from"] for r in rows_ if r["derived_from"]},
-                      evidence=json.loads(h["evidence"]), attributed_source=h["attributed_source"],
-                      notes={r["article_id"]: r["note"] for r in rows_ if r["note"]})
+                      evidence=evidence["pairs"], attributed_source=h["attributed_source"],
+                      notes={r["article_id"]: r["note"] for r in rows_ if r["note"]}, versions=evidence["versions"])
         out.append((story, [(r["site"], r["published"]) for r in rows_]))
     return out

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from unspun.nlp.multilingual import DIMENSIONS as MULTILINGUAL_DIMENSIONS
 from unspun.stories.features import StoryFeatures
 
 Embed = Callable[[list[str]], np.ndarray]
-DIMENSIONS = 384
+DIMENSIONS = MULTILINGUAL_DIMENSIONS
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 Three cheap signals, each catching what the others miss:
 - MinHash LSH over word 3-grams: copies and light edits, in any language (rewrites share few exact word
   sequences, so this alone misses them);
-- article vectors (mean sentence embeddings) above a similarity floor: paraphrases, in English;
-- shared names and numbers (an inverted index): versions in other languages, which the English encoder
-  cannot place.
+- article vectors (mean sentence embeddings) above a similarity floor: paraphrases and translations, in the
+  sixteen languages of the multilingual encoder (nlp/multilingual.py);
+- shared names and numbers (an inverted index): versions in the languages the encoder was not trained on.
 New articles are added to the index and queried against everything already there, so a store grows one
 batch at a time without re-clustering what is stored.
 """
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from unspun.nlp.multilingual import reads
 from unspun.stories.lsh import MinHashLSH
 from unspun.stories.minhash import MinHasher
 from unspun.stories.shingles import word_shingles
@@ -38,15 +39,15 @@ class CandidateOptions:
     shingle_words: int = 3  # real rewrites share 3-grams (median J 0.16) where 5-grams are rare (0.08)
     lsh_threshold: float = 0.2  # 28 bands x 2 rows; bench/clustering_speed.py measures this operating point
     num_perm: int = 128
-    vector_similarity: float = 0.55  # mean-vector cosine; same-story English pairs on dev: 0.58 and up
+    vector_similarity: float = 0.40  # mean-vector cosine (multilingual encoder); see eval/train_stories.py
     min_shared_keys: int = 2  # names and numbers each, for a pair in which one text is in another language
     max_posting: int = 2000  # a name or number shared by more articles than this says nothing about identity
     chunk: int = 4096  # articles queried by vector per step, against the stored vectors in blocks
 
 
-def is_foreign(language: str | None) -> bool:
-    """Whether the English sentence encoder cannot read the text."""
-    return language not in (None, "", "en", "und")
+def unreadable(language: str | None) -> bool:
+    """Whether the sentence encoder cannot read the text (a language it was not trained on)."""
+    return not reads(language)
 
 
 def signature_of(text: str, options: CandidateOptions | None = None) -> np.ndarray | None:
@@ -69,7 +70,7 @@ class CandidateIndex:
     Example:
         >>> import numpy as np
         >>> index = CandidateIndex()
-        >>> v = np.eye(3, 384, dtype=np.float32)
+        >>> v = np.eye(3, 512, dtype=np.float32)
         >>> index.add(["a", "b", "c"], v[[0, 0, 1]], [None, None, None], [frozenset()] * 3, ["en"] * 3)
         >>> sorted(index.pairs_for([2]))  # nothing shared with c
         []
@@ -131,8 +132,8 @@ class CandidateIndex:
         if len(self._vector_chunks) > 1:
             self._vector_chunks = [np.concatenate(self._vector_chunks)]
         matrix = self._vector_chunks[0]
-        english = np.array([not is_foreign(lang) for lang in self.languages])
-        query = [k for k in wanted if english[k]]
+        readable = np.array([reads(lang) for lang in self.languages])
+        query = [k for k in wanted if readable[k]]
         pairs: set[Pair] = set()
         for lo in range(0, len(query), self.options.chunk):
             rows = np.array(query[lo : lo + self.options.chunk])
@@ -141,7 +142,7 @@ class CandidateIndex:
             for start in range(0, len(matrix), step):
                 a, b = np.nonzero(queried @ matrix[start : start + step].T >= self.options.vector_similarity)
                 b += start
-                keep = english[b]
+                keep = readable[b]
                 pairs.update(map(_ordered, rows[a[keep]].tolist(), b[keep].tolist()))
         return pairs
 
@@ -157,9 +158,9 @@ class CandidateIndex:
                 if len(posting) > self.options.max_posting:
                     continue
                 (numbers if key.startswith("#:") else names).update(posting)
-            foreign = is_foreign(self.languages[k])
+            foreign = unreadable(self.languages[k])
             for other, shared in names.items():
-                if shared >= need and numbers[other] >= need and (foreign or is_foreign(self.languages[other])):
+                if shared >= need and numbers[other] >= need and (foreign or unreadable(self.languages[other])):
                     pairs.add(_ordered(k, other))
         return pairs
 

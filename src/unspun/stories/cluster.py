@@ -1,57 +1,50 @@
 """Group articles into stories and give each version its role (origin, derived, independent).
 
-Rewrites keep their source's facts in order but share few exact word sequences, so the evidence is
-paraphrase-level: sentence embeddings aligned between two articles, plus names and numbers, which survive
-rewriting and (for numbers and Latin-script names) translation. Candidate pairs come from an index
-(stories/candidates.py); two candidates are one story when enough of their sentences align, or when their
-overall meaning and their names agree; within a story, versions derive from one source text when much of
-the shorter one aligns with the other sentence by sentence and in order, with the same facts in the same
-order and few new ones, as a classifier trained on rewrite families judges it (stories/lineage.py,
-stories/pairs.py, stories/model.py).
+Rewrites keep their source's facts in order but share few exact word sequences, and translations share none, so
+the evidence is paraphrase-level and language-independent: sentence vectors of the multilingual encoder, names,
+numbers and calendar days. Candidate pairs come from an index (stories/candidates.py); the same-story classifier
+(stories/sameness.py) gives each candidate pair the probability that both report one event; stories are then
+built by average linkage: two groups merge when the mean probability over all their cross pairs (a pair that is
+not a candidate counts 0) reaches the model's threshold, the best pair of groups first. Unlike joining every
+linked pair, one article that resembles two events (a report of last week's session beside this week's) cannot
+chain them into one story. Within a story, versions derive from one source text when a classifier trained on
+rewrite families judges so (stories/lineage.py, stories/pairs.py, stories/model.py).
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from unspun.stories.align import Vectors, alignment
+from unspun.stories.align import Vectors
 from unspun.stories.candidates import (
     CandidateIndex,
     CandidateOptions,
     identity_keys,
-    is_foreign,
     signature_of,
+    unreadable,
 )
 from unspun.stories.features import StoryFeatures, overlap
-from unspun.stories.lineage import (
-    ORIGIN_MIN_CONFIDENCE,
-    credited_outlet,
-    days_between,
-    derived_edges,
-    find_origin,
-)
+from unspun.stories.lineage import credited_outlet, days_between
+from unspun.stories.model import PairModel, load_same_story_model
+from unspun.stories.profile import SourcingProfile
+from unspun.stories.roles import assign_roles
+from unspun.stories.sameness import event_features, ruled_out
 
 MIN_WORDS = 20  # below this an article states too little to match (a headline, a teaser, an error page)
 
 
 @dataclass(frozen=True)
 class StoryOptions:
-    """Thresholds. The story ones were chosen by a grid search on ../shared/corpus/dev (104 articles;
-    eval/stories.py and docs/evaluation.md), the best B-cubed F1 there: with so little labelled data a first
-    calibration, not a tuned model. Which versions derive from which is decided by a trained classifier
-    (stories/model.py), not fitted on the corpus."""
+    """Thresholds. Whether two articles report one event, and whether one version derives from another, are
+    decided by classifiers trained on labelled families (stories/model.py: eval/train_stories.py and
+    eval/train_lineage.py, calibration in docs/evaluation.md); None keeps each model's own threshold."""
 
-    sentence_match: float = 0.72  # cosine at which two sentences state the same fact
-    same_story_alignment: float = 0.40  # share of the shorter article's sentences matched
-    derived_probability: float | None = None  # lineage classifier's bar for "built on the other"; None: the
-    # packaged model's own (chosen by cross-validation on its training pairs, eval/train_lineage.py)
-    derived_sentence_match: float = 0.65  # cosine at which a sentence counts as rewritten (the edges' evidence)
-    article_similarity: float = 0.80  # cosine of mean sentence vectors, with agreeing names
-    name_overlap: float = 0.30
-    cross_language_overlap: float = 0.50  # names and numbers, when sentences cannot be compared
+    same_story_probability: float | None = None  # mean pair probability from which two groups are one story
+    derived_probability: float | None = None  # lineage classifier's bar for "built on the other"
+    derived_sentence_match: float = 0.5  # cosine at which a sentence counts as rewritten (the edges' evidence)
+    cross_language_overlap: float = 0.50  # names and numbers, for a language the encoder cannot read
     max_days_apart: int = 4  # versions of one story appear within days; a later event is another story
     candidates: CandidateOptions = field(default_factory=CandidateOptions)
 
@@ -64,9 +57,12 @@ class Story:
     origin: str | None
     origin_confidence: float
     derived_from: dict[str, str] = field(default_factory=dict)
-    evidence: dict[str, float] = field(default_factory=dict)  # pair "a|b" -> sentence alignment
+    evidence: dict[str, float] = field(default_factory=dict)  # pair "a|b" -> lineage probability (>= 0.5)
     attributed_source: str | None = None  # the outlet the versions credit, e.g. when the origin is not stored
     notes: dict[str, str] = field(default_factory=dict)  # article id -> why it was excluded or how it matched
+    # article id -> the evidence of its role: "carried" (the origin's facts it keeps) and "added" (what it adds
+    # that nobody can check) for a derived version, "own" (its verifiable material) for an independent one
+    versions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def story_id(article_ids: Iterable[str]) -> str:
@@ -74,9 +70,10 @@ def story_id(article_ids: Iterable[str]) -> str:
     return f"story:{min(article_ids)}"
 
 
-def cluster_stories(features: Sequence[StoryFeatures], vectors: Vectors,
-                    options: StoryOptions | None = None) -> list[Story]:
-    """Stories over the articles, every article in exactly one (singletons included), largest first."""
+def cluster_stories(features: Sequence[StoryFeatures], vectors: Vectors, options: StoryOptions | None = None,
+                    profiles: dict[str, SourcingProfile] | None = None) -> list[Story]:
+    """Stories over the articles, every article in exactly one (singletons included), largest first.
+    ``profiles`` (article id -> how it is sourced, from its analysis) inform the roles."""
     opt = options or StoryOptions()
     index = CandidateIndex(opt.candidates)
     index.add([f.id for f in features], vectors.articles,
@@ -84,7 +81,8 @@ def cluster_stories(features: Sequence[StoryFeatures], vectors: Vectors,
               [identity_keys(f.names, f.numbers) if comparable(f) else frozenset() for f in features],
               [f.language for f in features])
     groups = link(features, vectors, index.pairs_for(range(len(features))), opt)
-    return sorted((build_story(m, features, vectors, opt) for m in groups), key=lambda s: (-len(s.articles), s.id))
+    return sorted((build_story(m, features, vectors, opt, profiles) for m in groups),
+                  key=lambda s: (-len(s.articles), s.id))
 
 
 def comparable(f: StoryFeatures) -> bool:
@@ -93,86 +91,109 @@ def comparable(f: StoryFeatures) -> bool:
 
 def link(features: Sequence[StoryFeatures], vectors: Vectors, pairs: Iterable[tuple[int, int]], opt: StoryOptions,
          groups: Iterable[Sequence[int]] = ()) -> list[list[int]]:
-    """Union the verified candidate pairs (and any given groups, e.g. stories already stored) into stories."""
-    parent = list(range(len(features)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for group in groups:
-        for m in group[1:]:
-            parent[find(m)] = find(group[0])
-    for i, j in sorted(pairs):
-        if find(i) != find(j) and comparable(features[i]) and comparable(features[j]) and same_story(
-                features[i], features[j], vectors.sentences[i], vectors.sentences[j],
-                float(vectors.articles[i] @ vectors.articles[j]), opt):
-            parent[find(i)] = find(j)
-    out: dict[int, list[int]] = {}
-    for i in range(len(features)):
-        out.setdefault(find(i), []).append(i)
-    return list(out.values())
+    """Stories from the candidate pairs by average linkage; ``groups`` (e.g. stories already stored) start as
+    groups of their own and can only grow or merge."""
+    model = load_same_story_model()
+    bar = model.threshold if opt.same_story_probability is None else opt.same_story_probability
+    probabilities = {pair: p for pair in sorted(set(map(_ordered, pairs)))
+                     if (p := pair_probability(features, vectors, pair, opt, model)) > 0}
+    return average_linkage(len(features), probabilities, bar, groups)
 
 
-def same_story(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarray, similarity: float,
-               opt: StoryOptions) -> bool:
-    """Whether two articles report one event: identical texts; in another language, enough shared names and
-    numbers; in English, enough aligned sentences, or close overall meaning with agreeing names."""
+def pair_probability(features: Sequence[StoryFeatures], vectors: Vectors, pair: tuple[int, int], opt: StoryOptions,
+                     model: PairModel | None = None) -> float:
+    """The probability that the two articles report one event: the model's, within the hard rules."""
+    i, j = pair
+    a, b = features[i], features[j]
     if a.fingerprint and a.fingerprint == b.fingerprint:
-        return True
-    if abs(days_between(a.published, b.published)) > opt.max_days_apart:
-        return False
-    names, numbers = overlap(a.names, b.names), overlap(a.numbers, b.numbers)
-    if is_foreign(a.language) or is_foreign(b.language):  # the English encoder cannot read other languages
+        return 1.0
+    if not comparable(a) or not comparable(b):
+        return 0.0
+    if a.published and b.published and abs(days_between(a.published, b.published)) > opt.max_days_apart:
+        return 0.0
+    if unreadable(a.language) or unreadable(b.language):  # a language the encoder was not trained on
         shared = len(a.numbers & b.numbers) >= 2 and len(a.names & b.names) >= 2  # one shared year or name is chance
-        return shared and names >= opt.cross_language_overlap and numbers >= opt.cross_language_overlap
-    cover = alignment(sa, sb, opt.sentence_match)
-    same = max(cover) >= opt.same_story_alignment or (similarity >= opt.article_similarity
-                                                        and names >= opt.name_overlap)
-    return same and not numbers_conflict(a, b, sa, sb, opt.sentence_match)
+        return float(shared and overlap(a.names, b.names) >= opt.cross_language_overlap
+                     and overlap(a.numbers, b.numbers) >= opt.cross_language_overlap)
+    sa, sb = vectors.sentences[i], vectors.sentences[j]
+    if ruled_out(a, b, sa, sb):
+        return 0.0
+    model = model if model is not None else load_same_story_model()
+    return float(model.probability(event_features(a, b, sa, sb)))
 
 
-def numbers_conflict(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarray, threshold: float) -> bool:
-    """Whether matching sentences report different numbers more often than the same ones (at least twice):
-    the next day's drone tally, another year's summit. Versions of one story keep their source's numbers."""
-    if not len(sa) or not len(sb) or len(a.sentence_numbers) != len(sa) or len(b.sentence_numbers) != len(sb):
-        return False
-    sims = sa @ sb.T
-    agree = conflict = 0
-    for i, j in enumerate(sims.argmax(axis=1)):
-        na, nb = a.sentence_numbers[i], b.sentence_numbers[int(j)]
-        if sims[i, j] >= threshold and na and nb:
-            agree, conflict = (agree + 1, conflict) if na & nb else (agree, conflict + 1)
-    return conflict >= 2 and conflict > agree
+def average_linkage(n: int, probabilities: dict[tuple[int, int], float], bar: float,
+                    groups: Iterable[Sequence[int]] = ()) -> list[list[int]]:
+    """Merge the two groups with the highest mean cross-pair probability while it reaches ``bar``; pairs not in
+    ``probabilities`` count 0. Ties go to the lower group ids, so the result does not depend on input order."""
+    owner = list(range(n))
+    members: dict[int, list[int]] = {k: [k] for k in range(n)}
+    for group in groups:
+        keep = owner[group[0]]
+        for m in group[1:]:
+            gone = owner[m]
+            if gone != keep:
+                for x in members.pop(gone):
+                    owner[x] = keep
+                    members[keep].append(x)
+    sums: dict[int, dict[int, float]] = {g: {} for g in members}
+    for (i, j), p in probabilities.items():
+        a, b = owner[i], owner[j]
+        if a != b:
+            sums[a][b] = sums[a].get(b, 0.0) + p
+            sums[b][a] = sums[b].get(a, 0.0) + p
+    heap = [(-total / (len(members[a]) * len(members[b])), a, b) for a in sums for b, total in sums[a].items() if a < b]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if -negative < bar:
+            break  # the best pair of groups left is below the bar
+        if a not in members or b not in members:
+            continue
+        current = sums[a].get(b, 0.0) / (len(members[a]) * len(members[b]))
+        if abs(current + negative) > 1e-12:
+            continue  # a stale entry: the groups changed since it was pushed
+        for x in members.pop(b):
+            owner[x] = a
+            members[a].append(x)
+        for c, total in sums.pop(b).items():
+            sums[c].pop(b, None)
+            if c == a:
+                continue
+            sums[a][c] = sums[a].get(c, 0.0) + total
+            sums[c][a] = sums[a][c]
+        for c, total in sums[a].items():
+            heapq.heappush(heap, (-total / (len(members[a]) * len(members[c])), min(a, c), max(a, c)))
+    return [sorted(group) for group in members.values()]
 
 
-def build_story(members: list[int], features: Sequence[StoryFeatures], vectors: Vectors, opt: StoryOptions) -> Story:
-    """Roles, origin and evidence of one story's versions."""
+def _ordered(pair: tuple[int, int]) -> tuple[int, int]:
+    return (pair[0], pair[1]) if pair[0] < pair[1] else (pair[1], pair[0])
+
+
+def build_story(members: list[int], features: Sequence[StoryFeatures], vectors: Vectors, opt: StoryOptions,
+                profiles: dict[str, SourcingProfile] | None = None) -> Story:
+    """Roles, origin and evidence of one story's versions (stories/roles.py)."""
     ids = [features[m].id for m in members]
-    edges, copies = derived_edges(members, features, vectors, opt.derived_sentence_match, opt.derived_probability)
-    family = sorted({m for pair in edges for m in pair})
-    roles = {features[m].id: "independent" for m in members}
-    origin: int | None = None
-    confidence, sources = 0.0, {}
-    if family:
-        origin, confidence = find_origin(family, features, vectors.sentences)
-        if confidence < ORIGIN_MIN_CONFIDENCE:
-            origin = None  # no version stands out: they share a source that is not in the corpus
-        for m in family:
-            roles[features[m].id] = "origin" if m == origin else "derived"
-        for x, y in edges:
-            for child, parent in ((x, y), (y, x)):
-                if parent == origin and child != origin:
-                    sources[features[child].id] = features[parent].id
-    notes = {features[copy].id: f"same text as {features[of].id}" for copy, of in copies.items()}
+    found = assign_roles(members, features, vectors, profiles, opt.derived_probability)
+    notes: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for m in sorted(members, key=lambda k: features[k].id):
+        f = features[m]
+        if f.fingerprint and f.fingerprint in seen:
+            notes[f.id] = f"same text as {seen[f.fingerprint]}"
+        seen.setdefault(f.fingerprint, f.id)
     notes.update({features[m].id: f"too short to compare ({features[m].words} words; at least {MIN_WORDS} needed)"
                   for m in members if not comparable(features[m])})
     for m in (m for m in members if not features[m].published and len(members) > 1):
         notes.setdefault(features[m].id, "no publication date: placed by its text alone")
-    evidence = {f"{features[x].id}|{features[y].id}": round(max(c), 3) for (x, y), c in edges.items()}
-    return Story(id=story_id(ids), articles=ids, roles=roles,
-                 origin=features[origin].id if origin is not None else None,
-                 origin_confidence=round(confidence, 2) if origin is not None else 0.0, derived_from=sources,
-                 evidence=evidence, attributed_source=credited_outlet(family or members, features), notes=notes)
+    pairs = {f"{features[x].id}|{features[y].id}": round(p, 3) for (x, y), p in found.lineage.items()
+             if p >= LINEAGE_SHOWN}
+    family = [m for m in members if found.roles[features[m].id] != "independent"]
+    return Story(id=story_id(ids), articles=ids, roles=found.roles, origin=found.origin,
+                 origin_confidence=found.confidence, derived_from=found.derived_from, evidence=pairs,
+                 attributed_source=credited_outlet(family or members, features), notes=notes,
+                 versions=found.evidence)
+
+
+LINEAGE_SHOWN = 0.5  # pairs of versions whose lineage probability is listed as evidence

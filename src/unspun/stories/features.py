@@ -8,11 +8,15 @@ import re
 from dataclasses import dataclass
 
 from unspun.records import Article
+from unspun.stories.facts import calendar_days
 from unspun.stories.shingles import normalize_words
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…»”\"’])\s+(?=[\"“«‘'(\[]?[A-ZА-ЯЁ0-9])|\n+")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
+# Numbers, ordinals included by their digits ("14th" and "14-е" are 14): a translation writes its source's
+# session numbers and dates with its own suffixes.
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?=(?:st|nd|rd|th|e|er|ème|º|ª)?(?![\w]))")
 _NAME = re.compile(r"\b[A-ZА-ЯЁ][a-zа-яё]{2,}(?:[-’'][A-ZА-ЯЁ]?[a-zа-яё]+)?\b")
+_FACT = re.compile(f"{_NUMBER.pattern}|{_NAME.pattern}")
 # Cyrillic to Latin, enough to match names across scripts (Путин ~ Putin, Солодаев ~ Solodayev).
 _CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
                      ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
@@ -110,6 +114,8 @@ class StoryFeatures:
     words: int = 0
     fingerprint: str = ""  # the same for texts that differ only in case, spacing and punctuation
     sentence_numbers: tuple[frozenset[str], ...] = ()  # per sentence: its numbers, years included
+    days: frozenset[str] = frozenset()  # calendar days it names ("MM-DD"), stories/facts.py
+    facts: tuple[str, ...] = ()  # names and numbers as written, in the order of their first mention
 
 
 def split_sentences(text: str) -> list[str]:
@@ -138,7 +144,26 @@ def article_features(article: Article) -> StoryFeatures:
         words=len(words),
         fingerprint=hashlib.sha1(" ".join(words).encode()).hexdigest() if words else "",
         sentence_numbers=tuple(sentence_numbers(s) for s in sentences),
+        days=calendar_days(text),
+        facts=ordered_facts(text),
     )
+
+
+def ordered_facts(text: str) -> tuple[str, ...]:
+    """Names and numbers as the text writes them, each once, in the order of first mention (a name's key
+    decides what counts as once: "Vessarin" and "Vessarin's" are one fact)."""
+    seen: dict[str, str] = {}
+    for match in _FACT.finditer(text):
+        word = match.group()
+        if word in _NOT_NAMES or (word[0].isdigit() and _is_trivial_number(word)):
+            continue
+        seen.setdefault(fact_key(word), word)
+    return tuple(seen.values())
+
+
+def fact_key(fact: str) -> str:
+    """What two mentions of one fact share: a name's key, or a number without its separators."""
+    return fact.replace(",", "") if fact[0].isdigit() else name_key(fact)
 
 
 def sentence_numbers(sentence: str) -> frozenset[str]:

@@ -1,4 +1,4 @@
-"""Within one story: which versions derive from one source text, which one is the origin, and how sure."""
+"""Which version of a story's derived family is its origin, and how sure: dates, primary sources, facts."""
 
 from __future__ import annotations
 
@@ -6,56 +6,28 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Sequence
-from itertools import combinations
 
 import numpy as np
 
-from unspun.stories.align import Vectors, alignment
-from unspun.stories.candidates import is_foreign
 from unspun.stories.features import StoryFeatures, site_outlet
-from unspun.stories.model import LineageModel, load_lineage_model
-from unspun.stories.pairs import copied_share, pair_features
-
-Edges = dict[tuple[int, int], tuple[float, float]]  # (i, j) -> (share of i found in j, share of j found in i)
-
-
-def derived_edges(members: Sequence[int], features: Sequence[StoryFeatures], vectors: Vectors,
-                  sentence_match: float, threshold: float | None = None,
-                  model: LineageModel | None = None) -> tuple[Edges, dict[int, int]]:
-    """Pairs of the story's versions built on one source text, as the lineage classifier judges them
-    (stories/model.py: sentences aligned in order, numbers in order, few new names and numbers), and
-    identical texts (copy -> the copy it duplicates). An edge holds the two shares of sentences aligned at
-    ``sentence_match``, as evidence. ``threshold`` overrides the model's probability bar."""
-    model = model or load_lineage_model()
-    bar = model.threshold if threshold is None else threshold
-    edges: Edges = {}
-    copies: dict[int, int] = {}
-    for i, j in combinations(sorted(members), 2):
-        a, b = features[i], features[j]
-        if a.fingerprint and a.fingerprint == b.fingerprint:
-            edges[(i, j)] = (1.0, 1.0)
-            copies[j] = i
-            continue
-        if is_foreign(a.language) or is_foreign(b.language):
-            continue
-        si, sj = vectors.sentences[i], vectors.sentences[j]
-        if model.probability(pair_features(a, b, si, sj)) >= bar:
-            edges[(i, j)] = alignment(si, sj, sentence_match)
-    return edges, copies
-
+from unspun.stories.pairs import copied_share
 
 ORIGIN_MIN_CONFIDENCE = 0.6  # the origin must beat every other version by a clear margin, else none is named
 
 
 def find_origin(family: list[int], features: Sequence[StoryFeatures],
-                sentences: Sequence[np.ndarray] | None = None) -> tuple[int, float]:
+                sentences: Sequence[np.ndarray] | None = None,
+                derivedness: dict[int, float] | None = None) -> tuple[int, float]:
     """The version the others derive from, as a tournament: it must look like the source of every other
     version of its family (``source_score``; ``sentences``, the versions' sentence vectors, tell copies from
     rewrites). Confidence is its narrowest win, mapped to 0.5-1; siblings of one unseen source win nothing
-    clearly and stay near 0.5."""
+    clearly and stay near 0.5. ``derivedness`` (the role model's probability that a version is a rewrite, from
+    what it carries: stories/roles.py) counts too: the less rewrite-like of two versions is the likelier source."""
     best, confidence = family[0], 0.0
+    rewrite = derivedness or {}
     for m in family:
-        narrowest = min((source_score(m, y, features, sentences) for y in family if y != m), default=0.0)
+        narrowest = min((source_score(m, y, features, sentences) + rewrite.get(y, 0.0) - rewrite.get(m, 0.0)
+                         for y in family if y != m), default=0.0)
         win = 1.0 / (1.0 + math.exp(-2.0 * narrowest))
         if win > confidence:
             best, confidence = m, win

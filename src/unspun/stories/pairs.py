@@ -17,10 +17,14 @@ from unspun.stories.align import ordered_alignment
 from unspun.stories.features import StoryFeatures
 from unspun.stories.shingles import normalize_words
 
+# Cosines of the multilingual encoder (nlp/multilingual.py): a translated sentence sits at 0.7-0.85 from its
+# source, a model-written paraphrase at 0.5-0.7, a sentence of an independent report of the event at 0.4-0.55.
+ORDERED_AT = (0.45, 0.55, 0.65, 0.75, 0.9)
+COVER_AT = 0.55
 FEATURES = (
-    "ordered_055", "ordered_065", "ordered_075", "ordered_085",  # shorter article's sentences matched in order
-    "ordered_095",  # ... nearly word for word (a copy)
-    "cover_longer_065",  # share of the longer article's sentences matched at all
+    "ordered_045", "ordered_055", "ordered_065", "ordered_075",  # shorter article's sentences matched in order
+    "ordered_090",  # ... nearly word for word (a copy)
+    "cover_longer_055",  # share of the longer article's sentences matched at all
     "best_cosine_shorter", "best_cosine_longer",  # mean best-match cosine of each article's sentences
     "numbers_in_order",  # order-preserving share of the numbers the two share, in sentence order
     "name_overlap", "number_overlap",
@@ -44,8 +48,8 @@ def pair_features(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.nda
     out = np.zeros(len(FEATURES), dtype=np.float64)
     if len(sa) and len(sb):
         sims = sa @ sb.T
-        out[0:5] = [ordered_alignment(sa, sb, t) for t in (0.55, 0.65, 0.75, 0.85, 0.95)]
-        out[5] = float((sims.max(axis=0) >= 0.65).mean())
+        out[0:5] = [ordered_alignment(sa, sb, t) for t in ORDERED_AT]
+        out[5] = float((sims.max(axis=0) >= COVER_AT).mean())
         out[6], out[7] = float(sims.max(axis=1).mean()), float(sims.max(axis=0).mean())
         mean_a, mean_b = sa.mean(axis=0), sb.mean(axis=0)
         norm = float(np.linalg.norm(mean_a) * np.linalg.norm(mean_b))

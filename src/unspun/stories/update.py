@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 import numpy as np
 
+from unspun.nlp.multilingual import NAME as MULTILINGUAL_NAME
 from unspun.records import Article
 from unspun.store import stories as story_store
 from unspun.store.store import Store
@@ -21,8 +22,9 @@ from unspun.stories.align import DIMENSIONS, Embed, Matchable, Vectors, embed_ar
 from unspun.stories.candidates import CandidateIndex, identity_keys, signature_of
 from unspun.stories.cluster import Story, StoryOptions, build_story, comparable, link
 from unspun.stories.features import article_features
+from unspun.stories.profile import SourcingProfile
 
-ENCODER = "all-minilm-l6-v2"
+ENCODER = MULTILINGUAL_NAME
 _EMBED_BATCH = 256  # articles embedded and stored per transaction
 # A date window of more separate stretches than this reads the whole store instead: each stretch is one more
 # OR-ed range in the index query, and a batch spread over that many stretches touches most of the store anyway.
@@ -38,7 +40,7 @@ class UpdateSummary:
 
 def features_version(options: StoryOptions) -> str:
     c = options.candidates
-    return f"{ENCODER}/{c.shingle_words}w/{c.num_perm}p/3"
+    return f"{ENCODER}/{c.shingle_words}w/{c.num_perm}p/4"
 
 
 def update_stories(store: Store, embed: Embed | None = None, options: StoryOptions | None = None, *,
@@ -93,9 +95,11 @@ def date_window(articles: Sequence[tuple[str, str | None, str]], max_days_apart:
 
 
 def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Sequence[str], extra: dict[str, Matchable],
-                   opt: StoryOptions) -> tuple[list[Story], list[str]]:
+                   opt: StoryOptions, extra_profiles: dict[str, SourcingProfile] | None = None,
+                   ) -> tuple[list[Story], list[str]]:
     """The stories that the new articles form or join (stories they merge included), and the stored story
-    ids those replace. ``extra`` holds articles that are not stored (e.g. one being traced)."""
+    ids those replace. ``extra`` holds articles that are not stored (e.g. one being traced), ``extra_profiles``
+    their sourcing profiles."""
     extra_ids = list(extra)
     ids = [*stored.ids, *extra_ids]
     extra_vectors = mean_vectors([extra[a].sentences for a in extra_ids], stored.vectors.shape[1] or DIMENSIONS)
@@ -107,7 +111,7 @@ def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Seque
               [*stored.languages, *(extra[a].features.language for a in extra_ids)])
     position = {a: k for k, a in enumerate(ids)}
     pairs = index.pairs_for([position[a] for a in new_ids])
-    return settle(gather(store, stored, ids, pairs, new_ids, extra), opt)
+    return settle(gather(store, stored, ids, pairs, new_ids, extra, extra_profiles), opt)
 
 
 @dataclass
@@ -120,18 +124,22 @@ class Neighbourhood:
     pairs: set[tuple[str, str]]  # candidate pairs, by article id
     members: dict[str, list[str]]  # stored story id -> its articles
     story_of: dict[str, str]
+    profiles: dict[str, SourcingProfile] = field(default_factory=dict)  # how the analysed articles are sourced
 
 
 def gather(store: Store, stored: story_store.StoredIndex, ids: Sequence[str], pairs: set[tuple[int, int]],
-           new_ids: Sequence[str], extra: dict[str, Matchable]) -> Neighbourhood:
+           new_ids: Sequence[str], extra: dict[str, Matchable],
+           extra_profiles: dict[str, SourcingProfile] | None = None) -> Neighbourhood:
     """Load what deciding the new articles' stories needs: their partners and the partners' whole stories."""
+    extra_profiles = extra_profiles or {}
     new = set(new_ids)
     partners = {ids[k] for pair in pairs for k in pair}
     old_stories = sorted({stored.story_of[a] for a in partners if a in stored.story_of})
     members = story_store.story_members(store, old_stories)
     involved = sorted(new | partners | {a for group in members.values() for a in group})
     loaded = {**story_store.load_features(store, [a for a in involved if a not in extra]), **extra}
-    return Neighbourhood(new, involved, loaded, {(ids[i], ids[j]) for i, j in pairs}, members, stored.story_of)
+    return Neighbourhood(new, involved, loaded, {(ids[i], ids[j]) for i, j in pairs}, members, stored.story_of,
+                         {**story_store.load_profiles(store, involved), **extra_profiles})
 
 
 def settle(n: Neighbourhood, opt: StoryOptions) -> tuple[list[Story], list[str]]:
@@ -144,7 +152,7 @@ def settle(n: Neighbourhood, opt: StoryOptions) -> tuple[list[Story], list[str]]
     linked = link(features, vectors, {(local[a], local[b]) for a, b in n.pairs}, opt, groups)
     touched = [g for g in linked if any(n.involved[k] in n.new for k in g)]
     replaced = sorted({n.story_of[n.involved[k]] for g in touched for k in g if n.involved[k] in n.story_of})
-    return [build_story(g, features, vectors, opt) for g in touched], replaced
+    return [build_story(g, features, vectors, opt, n.profiles) for g in touched], replaced
 
 
 def matchable(articles: Sequence[Article], embed: Embed, opt: StoryOptions) -> list[Matchable]:
@@ -160,6 +168,7 @@ def _store_features(store: Store, batch: Sequence[Article], embed: Embed, opt: S
 
 
 def default_embed() -> Embed:
-    from unspun.stories.embeddings import load_encoder
+    """The multilingual sentence encoder's encode (nlp/multilingual.py): one vector space for sixteen languages."""
+    from unspun.nlp.multilingual import load_multilingual_encoder
 
-    return load_encoder().encode
+    return load_multilingual_encoder().encode

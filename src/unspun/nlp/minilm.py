@@ -1,4 +1,5 @@
-"""Sentence embeddings: all-MiniLM-L6-v2 run in numpy from the pinned offline model package, without torch."""
+"""English sentence embeddings for narratives: all-MiniLM-L6-v2 run in numpy from the pinned offline model
+package, without torch (story matching uses the multilingual encoder, nlp/multilingual.py)."""
 
 from __future__ import annotations
 

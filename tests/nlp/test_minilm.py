@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from unspun.errors import ModelError
-from unspun.stories import embeddings
-from unspun.stories.embeddings import DIMENSIONS, MODEL_FILE_HASHES, load_encoder, verify_model_files
+from unspun.nlp import minilm as embeddings
+from unspun.nlp.minilm import DIMENSIONS, MODEL_FILE_HASHES, load_encoder, verify_model_files
 
 # Copied by hand from /work/shared/notes/models.md, so that this test fails if the constants in
-# stories/embeddings.py or the installed files drift from the notes.
+# nlp/minilm.py or the installed files drift from the notes.
 PINNED = {
     "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
     "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
