@@ -163,6 +163,44 @@ def test_cli_demo_writes_the_report(runner: CliRunner, tmp_path: Path) -> None:
     assert html.startswith("<!doctype html>") and "unspun demo report" in html and 'class="quote' in html
 
 
+def test_cli_demo_tells_the_story(tmp_path: Path) -> None:
+    """Issue 11: the ministry statement is the origin, the five content-farm rewrites and the Russian translation
+    are derived (each listing what it added), the two independent reports are independent (each listing its own
+    named sources), the naval-exercise distractor is apart; the report links each article to its story and trace."""
+    from unspun.run.demo import run_demo
+
+    run = run_demo(f"sqlite:///{tmp_path / 'demo.db'}")
+    [story] = [s for s in run.stories["stories"] if len(s["articles"]) > 1]
+    assert story["origin"] == "origin-ministry" and story["origin_confidence"] >= 0.6
+    farms = [a for a in story["articles"] if a.startswith("farm-")]
+    assert len(farms) == 5 and all(story["roles"][a] == "derived" for a in farms)
+    assert story["roles"]["translated-vesti"] == "derived"  # across languages
+    assert {a for a, r in story["roles"].items() if r == "independent"} == {
+        "independent-selvara-chronicle", "independent-halvard-post"}
+    assert "distractor-naval-exercise" not in story["articles"]
+    for farm in farms:
+        evidence = story["versions"][farm]
+        assert "Vessarin" in evidence["carried"] and any("anonymous or vague" in x for x in evidence["added"])
+    assert any(x.startswith("narrative:") for f in farms for x in story["versions"][f]["added"])
+    assert "named source: Tomasz Reyl" in story["versions"]["independent-halvard-post"]["own"]
+    assert {"origin-ministry", "translated-vesti", *farms} <= set(run.traces)
+    translated = run.traces["translated-vesti"]["diff"]
+    assert run.traces["translated-vesti"]["reference"] == "origin-ministry"
+    assert translated["counts"]["paraphrased"] + translated["counts"]["preserved"] >= 4  # aligned across languages
+
+
+def test_cli_demo_html_links_every_article_to_its_story_and_trace(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "demo.html"
+    result = runner.invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "origin origin-ministry" in result.stdout and "carries:" in result.stdout and "its own:" in result.stdout
+    html = out.read_text(encoding="utf-8")
+    stories = (tmp_path / "demo-stories.html").read_text(encoding="utf-8")
+    assert 'href="demo-stories.html#farm-daily-herald"' in html and 'href="demo-trace-farm-daily-herald.html"' in html
+    assert '<tr id="translated-vesti">' in stories and "carries" in stories
+    assert (tmp_path / "demo-trace-translated-vesti.html").is_file()
+
+
 def bad_input(
     case: str, tmp_path: Path, server: LoopbackServer, closed_port: int, png: bytes, russian: str
 ) -> tuple[list[str], bytes | None]:

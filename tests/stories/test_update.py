@@ -3,6 +3,11 @@ replace the merged stories, and copies and very short articles are explained."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from tests.store.test_store import make_article
 from tests.stories.test_cluster import INDEPENDENT, ORIGIN, REWRITE, UNRELATED, bag_of_words
 from unspun.store import open_store
@@ -108,3 +113,27 @@ def test_features_loaded_from_the_store_equal_those_built_in_memory(store_url: s
                          .values(text=ORIGIN + " A further sentence that the stored vectors never saw."))
         stale = load_features(store, ["origin"])["origin"].features
     assert stale.sentences == () and stale.sentence_numbers == article_features(articles()[0]).sentence_numbers
+
+
+@pytest.mark.model
+def test_update_roles_read_the_stored_analyses_and_keep_their_evidence(store_url: str, tmp_path: Path) -> None:
+    """Ingested with analysis, the versions' sourcing profiles come from the store; the stored story keeps the
+    evidence of every role (what a derived version carries and adds), on SQLite and PostgreSQL alike."""
+    from unspun.run.ingest import IngestOptions, ingest
+    from unspun.store.stories import load_profiles
+
+    source = tmp_path / "batch.jsonl"
+    farm = (f"{REWRITE} \"Nobody in the region can stop this now,\" said a senior official who asked not to be named. "
+            "Analysts say the partnership is likely to deepen.")
+    source.write_text("".join(json.dumps({"id": i, "text": t, "published": d, "site": f"{i}.example"}) + "\n"
+                              for i, t, d in (("origin", ORIGIN, "2026-11-17"), ("farm", farm, "2026-11-18"))),
+                      encoding="utf-8")
+    with open_store(store_url) as store:
+        ingest([str(source)], store, IngestOptions())
+        profiles = load_profiles(store, ["origin", "farm"])
+        assert profiles["farm"].unidentified >= 1 and profiles["farm"].hedges >= 1
+        update_stories(store)
+        [(story, _)] = [(s, m) for s, m in load_stories(store) if len(s.articles) > 1]
+    assert story.roles == {"origin": "origin", "farm": "derived"} and story.derived_from == {"farm": "origin"}
+    assert "Vessarin" in story.versions["farm"]["carried"]
+    assert any("anonymous or vague" in item for item in story.versions["farm"]["added"])

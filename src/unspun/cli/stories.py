@@ -9,11 +9,11 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from unspun.cli.ingest import DB_HELP
 from unspun.render.console import SafeConsole
+from unspun.render.stories import render_stories_text
 
 
 class StoriesFormat(str, Enum):
@@ -50,25 +50,18 @@ def stories_command(
             task = bar.add_task("embed", total=None)
             update_stories(store, rebuild=rebuild, progress=lambda n: bar.advance(task, n))
         document = stories_json(load_stories(store, min_size))
-        if format is StoriesFormat.html:
-            from unspun.render.trace import render_stories_html
+        headers = store.article_headers([a for story in document["stories"] for a in story["articles"]])
+    if format is StoriesFormat.html:
+        from unspun.render.trace import render_stories_html
 
-            headers = store.article_headers([a for story in document["stories"] for a in story["articles"]])
-            out.write_text(render_stories_html(document, headers), encoding="utf-8")
-            print(f"unspun: wrote the stories to {out}", file=sys.stderr)
-            return
+        out.write_text(render_stories_html(document, headers), encoding="utf-8")
+        print(f"unspun: wrote the stories to {out}", file=sys.stderr)
+        return
     if format is StoriesFormat.json:
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return
-    table = Table("story", "articles", "sites", "from", "to", "origin (confidence)", "roles")
-    for story in document["stories"]:
-        roles = ", ".join(f"{a}: {r}" + (f" ({story['notes'][a]})" if a in story["notes"] else "")
-                          for a, r in story["roles"].items())
-        origin = f"{story['origin']} ({story['origin_confidence']:.0%})" if story["origin"] else "—"
-        table.add_row(story["id"], str(len(story["articles"])), Text(", ".join(story["sites"])),
-                      story["first_published"] or "", story["last_published"] or "", origin, Text(roles))
     console = SafeConsole()
-    (console if console.is_terminal else SafeConsole(width=160)).print(table)
+    render_stories_text(document, headers, console if console.is_terminal else SafeConsole(width=160))
 
 
 def trace_command(

@@ -6,6 +6,7 @@ cannot run even if escaping were ever bypassed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 
 from jinja2 import Environment, select_autoescape
@@ -23,11 +24,23 @@ def _environment() -> Environment:
     return env
 
 
-def render_html(analyses: list[Analysis], title: str = "unspun report") -> str:
+@dataclass(frozen=True)
+class StoryLink:
+    """Where an article's story (and its trace) are shown, for the report's links."""
+
+    label: str  # e.g. "derived version of origin-ministry (story:farm-daily-herald)"
+    href: str
+    trace: str | None = None
+
+
+def render_html(analyses: list[Analysis], title: str = "unspun report",
+                stories: dict[str, StoryLink] | None = None) -> str:
+    """The self-contained HTML report; ``stories`` (article id -> links) adds a line under each article
+    leading to its story and trace."""
     template_text = resources.files("unspun.render").joinpath("templates", "report.html").read_text("utf-8")
     template = _environment().from_string(template_text)
     items = [(f"a{n + 1}", a) for n, a in enumerate(analyses)]
-    return template.render(title=title, items=items)
+    return template.render(title=title, items=items, stories=stories or {})
 
 
 def _highlight(analysis: Analysis, prefix: str) -> Markup:

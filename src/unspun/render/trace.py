@@ -3,6 +3,7 @@ differences highlighted) and `unspun stories`' page of stories and their version
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -21,12 +22,15 @@ def render_trace_html(document: dict[str, Any], version_text: str, reference_tex
     )
 
 
-def render_stories_html(document: dict[str, Any], headers: dict[str, Any], title: str = "unspun stories") -> str:
-    """The `unspun.stories/1` document as one self-contained page (no script), each story a table of versions;
-    `headers` maps article ids to their site, date and title."""
+def render_stories_html(document: dict[str, Any], headers: dict[str, Any], title: str = "unspun stories",
+                        trace_links: Callable[[str], str] | None = None) -> str:
+    """The `unspun.stories/1` document as one self-contained page (no script), each story a table of versions
+    with the evidence of each role; `headers` maps article ids to their site, date and title; `trace_links`
+    (article id -> URL) links each version to its trace."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     page = resources.files("unspun.render").joinpath("templates", "stories.html").read_text("utf-8")
-    return env.from_string(page).render(title=title, stories=document["stories"], headers=headers)
+    return env.from_string(page).render(title=title, stories=document["stories"], headers=headers,
+                                        trace_links=trace_links)
 
 
 def _pieces(text: str, changes: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -7,12 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from unspun.records import Analysis, Article
+from unspun.errors import NotEnglishError
+from unspun.records import Analysis, Article, Sourcing
 from unspun.store import stories as story_store
 from unspun.store.store import Store
 from unspun.stories.align import Embed, embed_articles
 from unspun.stories.cluster import Story, StoryOptions, cluster_stories
 from unspun.stories.features import article_features
+from unspun.stories.profile import SourcingProfile
 from unspun.stories.update import default_embed, matchable, place_articles, update_stories
 
 SCHEMA = "unspun.stories/1"
@@ -37,9 +39,9 @@ def stories_json(stories: Sequence[tuple[Story, Members]]) -> dict[str, Any]:
 
 
 def story_of(store: Store, target: Article, options: StoryOptions | None = None,
-             embed: Embed | None = None) -> tuple[Story, Members]:
+             embed: Embed | None = None, profile: SourcingProfile | None = None) -> tuple[Story, Members]:
     """The story of an article: a stored one's as stored (after bringing the store's stories up to date);
-    a new one's as it would be if stored, without storing it."""
+    a new one's as it would be if stored, without storing it (``profile``: how it is sourced, if analysed)."""
 
     opt = options or StoryOptions()
     update_stories(store, embed, opt)
@@ -48,7 +50,8 @@ def story_of(store: Store, target: Article, options: StoryOptions | None = None,
         return story_store.load_stories(store, of_article=target.id)[0]
     probe = matchable([target], embed or default_embed(), opt)[0]
     key = probe.features.id
-    built, _ = place_articles(store, story_store.load_index(store), [key], {key: probe}, opt)
+    built, _ = place_articles(store, story_store.load_index(store), [key], {key: probe}, opt,
+                              {key: profile} if profile is not None else None)
     story = next(s for s in built if key in s.articles)
     others = {a.id: (a.site, a.published) for a in (store.article(i) for i in story.articles if i != key) if a}
     return story, [others.get(i, (target.site, target.published)) for i in story.articles]
@@ -61,7 +64,19 @@ def trace_article(store: Store, target: Article, analyse: Callable[[Article], An
     for articles the store has no analysis of."""
     from unspun.stories.diff import diff_versions
 
-    story, members = story_of(store, target, embed=embed)
+    def analysis_of(article: Article) -> Analysis:
+        stored = store.analysis(article.id) if article.id and article is not target else None
+        if stored is not None:
+            return stored
+        try:
+            return analyse(article)
+        except NotEnglishError:  # the sentences still align across languages; there is nothing else to compare
+            return text_only(article)
+
+    target_analysis = analysis_of(target)
+    profile = SourcingProfile.from_analysis(target_analysis) if target_analysis.sourcing.quotes or \
+        target_analysis.hedges or target_analysis.entities else None
+    story, members = story_of(store, target, embed=embed, profile=profile)
     others = {a.id: a for a in (store.article(i) for i in story.articles if i != target.id) if a is not None}
     reference_id = story.origin if story.origin and story.origin != target.id else (
         max(others, key=lambda i: len(others[i].text)) if others else None)
@@ -72,10 +87,13 @@ def trace_article(store: Store, target: Article, analyse: Callable[[Article], An
     if reference is None:
         return document
 
-    def analysis_of(article: Article) -> Analysis:
-        stored = store.analysis(article.id) if article.id and article is not target else None
-        return stored or analyse(article)
-
-    diff = diff_versions(analysis_of(target), analysis_of(reference), embed or default_embed())
+    diff = diff_versions(target_analysis, analysis_of(reference), embed or default_embed())
     document["diff"] = {**asdict(diff), "counts": diff.counts()}
     return document
+
+
+def text_only(article: Article) -> Analysis:
+    """An analysis with the text and nothing found in it: what a version in a language the analysis does not
+    read contributes to a trace (its sentences, aligned by the multilingual encoder)."""
+    return Analysis(article=article, quotes=[], sourcing=Sourcing(0, 0, 0, 0, 0, 0, 0.0), entities=[], dates=[],
+                    hedges=[])

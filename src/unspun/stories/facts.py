@@ -34,7 +34,9 @@ for _number, _names in enumerate((
 _MONTH_WORD = "|".join(sorted((re.escape(m) for m in _MONTH_STEMS), key=len, reverse=True))
 _DAY_MONTH = re.compile(rf"(?<!\d)(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|\.)?(?:\s+de)?\s+(?P<month>{_MONTH_WORD})\w*\.?",
                         re.IGNORECASE)
-_MONTH_DAY = re.compile(rf"\b(?P<month>{_MONTH_WORD})\w*\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)", re.IGNORECASE)
+_MONTH_DAY = re.compile(rf"\b(?P<month>{_MONTH_WORD})\w*\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?!\w)", re.IGNORECASE)
+# Month words that are also common lower-case words ("they may 5x it", "mar" is Spanish for sea): only capitalised.
+_AMBIGUOUS_MONTHS = frozenset({"may", "mar", "mai"})
 _ISO = re.compile(r"(?<!\d)(?:19|20)\d\d-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
 _DOTTED = re.compile(r"(?<![\d.])(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?:19|20)\d\d(?!\d)")
 # A range "18-19 November" / "18–19 ноября": the first day is written alone.
@@ -57,6 +59,8 @@ def calendar_days(text: str) -> frozenset[str]:
     for pattern in (_DAY_MONTH, _MONTH_DAY, _ISO, _DOTTED, _RANGE):
         for match in pattern.finditer(text):
             month = match.group("month")
+            if pattern is _MONTH_DAY and month in _AMBIGUOUS_MONTHS:
+                continue
             number = int(month) if month.isdigit() else _month(month)
             day = int(match.group("day"))
             if number is None or not 1 <= number <= 12 or not 1 <= day <= 31:

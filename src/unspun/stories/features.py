@@ -171,6 +171,14 @@ def sentence_numbers(sentence: str) -> frozenset[str]:
     return frozenset(n for n in (m.replace(",", "") for m in _NUMBER.findall(sentence)) if len(n.replace(".", "")) > 1)
 
 
+def sentence_names(sentence: str) -> frozenset[str]:
+    """The name keys of one sentence's capitalised words, its first word left out (capitalised anyway)."""
+    words = _NAME.findall(sentence)
+    if words and sentence.lstrip(" \"“«‘'(").startswith(words[0]):
+        words = words[1:]
+    return frozenset(name_key(w) for w in words if w not in _NOT_NAMES)
+
+
 def name_key(word: str) -> str:
     """A script-independent key for a name: transliterated, lower-cased, first letters only."""
     latin = "".join(_CYRILLIC.get(ch, ch) for ch in word.lower())

@@ -24,6 +24,7 @@ from itertools import combinations
 
 import numpy as np
 
+from unspun.nlp.lexicons import roles
 from unspun.stories.align import Vectors
 from unspun.stories.candidates import unreadable
 from unspun.stories.features import StoryFeatures, fact_key, name_key
@@ -51,6 +52,13 @@ VERSION_FEATURES = (
 FAMILY_LINK = 0.3
 FAMILY_FACTS = 0.6
 EVIDENCE_ITEMS = 12  # facts or items listed per label
+# A derived version is said to come from another derived one (not from the origin) only when the lineage
+# classifier is this sure of that pair: a copy or a translation. Rewrites of one source resemble each other (the
+# same added framing), which says nothing about which text either was written from.
+COPY_LINK = 0.9
+# Cosine below which a sentence has no counterpart in the origin (the multilingual encoder: paraphrases and
+# translations of one fact sit at 0.5 and above, see stories/pairs.py).
+NO_COUNTERPART = 0.5
 
 
 @dataclass
@@ -151,7 +159,8 @@ def assign_roles(members: Sequence[int], features: Sequence[StoryFeatures], vect
         if roles.roles[ids[m]] == "derived":
             if len(family) > 1:  # a lone rewrite was written from a text that is not in the story
                 roles.derived_from[ids[m]] = ids[_source_of(m, family, origin, lineage)]
-            roles.evidence[ids[m]] = derived_evidence(features[m], features[reference], profiles.get(ids[m]))
+            roles.evidence[ids[m]] = derived_evidence(features[m], features[reference], profiles.get(ids[m]),
+                                                      vectors.sentences[m], vectors.sentences[reference])
         elif roles.roles[ids[m]] == "independent":
             roles.evidence[ids[m]] = own_evidence(m, members, features, profiles)
     return roles
@@ -177,15 +186,17 @@ def _source_of(m: int, family: Sequence[int], origin: int | None, lineage: dict[
     if origin is None:
         return best
     direct = lineage.get((min(m, origin), max(m, origin)), 0.0)
-    return best if lineage.get((min(m, best), max(m, best)), 0.0) >= direct + 0.3 else origin
+    via = lineage.get((min(m, best), max(m, best)), 0.0)
+    return best if via >= COPY_LINK and via >= direct + 0.3 else origin
 
 
-def derived_evidence(version: StoryFeatures, reference: StoryFeatures,
-                     profile: SourcingProfile | None) -> dict[str, list[str]]:
+def derived_evidence(version: StoryFeatures, reference: StoryFeatures, profile: SourcingProfile | None,
+                     version_vectors: np.ndarray | None = None,
+                     reference_vectors: np.ndarray | None = None) -> dict[str, list[str]]:
     """The reference's facts the version carries, in the reference's order, and what the version added that
-    cannot be checked."""
+    cannot be checked (for a version in any language: its sentences with no counterpart in the reference)."""
     keys = {fact_key(f) for f in version.facts}
-    carried = [f for f in reference.facts if fact_key(f) in keys][:EVIDENCE_ITEMS]
+    carried = [f for f in reference.facts if fact_key(f) in keys and is_specific(f, reference)][:EVIDENCE_ITEMS]
     days = sorted(version.days & reference.days)
     added: list[str] = []
     if profile is not None:
@@ -194,10 +205,26 @@ def derived_evidence(version: StoryFeatures, reference: StoryFeatures,
         if profile.hedges:
             added.append(f"{profile.hedges} hedge(s)")
         added += [f"narrative: {label}" for label in profile.narratives]
-    own = sorted({fact_key(f) for f in version.facts} - {fact_key(f) for f in reference.facts})
-    if own and version.language == reference.language:
-        added.append(f"{len(own)} name(s) or number(s) the origin does not give")
+    if version_vectors is not None and reference_vectors is not None and len(version_vectors) \
+            and len(reference_vectors) and version is not reference:
+        unmatched = int(((version_vectors @ reference_vectors.T).max(axis=1) < NO_COUNTERPART).sum())
+        if unmatched:
+            added.append(f"{unmatched} of its {len(version_vectors)} sentences have no counterpart in the origin")
+    numbers = sorted(version.numbers - reference.numbers)
+    if numbers:
+        added.append(f"{len(numbers)} number(s) the {'origin' if reference is not version else 'others'} "
+                     f"do(es) not give: {', '.join(numbers[:6])}")
     return {"carried": carried + [f"day {d}" for d in days], "added": added}
+
+
+def is_specific(fact: str, features: StoryFeatures) -> bool:
+    """A number, or a capitalised word that names something: not a title or a common word capitalised at a
+    sentence start or in a heading ("Minister", "Defence", "Navy": the text also writes them in lower case,
+    or they are titles)."""
+    if fact[0].isdigit():
+        return True
+    word = fact.lower()
+    return word not in roles() and not any(word in sentence.split() for sentence in features.sentences)
 
 
 def own_evidence(m: int, members: Sequence[int], features: Sequence[StoryFeatures],

@@ -22,7 +22,7 @@ import numpy as np
 
 from unspun.stories.align import alignment, ordered_alignment
 from unspun.stories.facts import days_conflict
-from unspun.stories.features import StoryFeatures, overlap
+from unspun.stories.features import StoryFeatures, overlap, sentence_names
 
 EVENT_FEATURES = (
     "article_cosine",  # mean sentence vectors
@@ -39,6 +39,9 @@ EVENT_FEATURES = (
 # Cosine at which matching sentences are compared for their numbers (numbers_conflict): paraphrases of one fact
 # under the multilingual encoder sit at 0.5-0.8.
 NUMBER_SENTENCE_MATCH = 0.6
+# Cosine from which two sentences are one template (the same words around different names): rewrites of one
+# fact paraphrase (0.55-0.8), a template repeated with other names keeps nearly every word.
+TEMPLATE_SENTENCE_MATCH = 0.8
 
 
 def event_features(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarray) -> np.ndarray:
@@ -65,12 +68,33 @@ def event_features(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.nd
 
 def ruled_out(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarray) -> bool:
     """Pairs the rules keep apart before the model is asked: in one language, reports of one event name at
-    least one common name or number; and matching sentences that report different numbers are another
-    occurrence of the same template (the next day's tally, another year's session)."""
+    least one common name or number; matching sentences that report different numbers are another occurrence
+    of the same template (the next day's tally, another year's session); and near-identical sentences that
+    name different places or people are the same template filled in for another event ("forces liberated the
+    settlement of X", next week of Y)."""
     same_language = (a.language or "en") == (b.language or "en")
     if same_language and not (a.names & b.names) and not (a.numbers & b.numbers):
         return True
-    return numbers_conflict(a, b, sa, sb, NUMBER_SENTENCE_MATCH)
+    return numbers_conflict(a, b, sa, sb, NUMBER_SENTENCE_MATCH) or (
+        same_language and names_conflict(a, b, sa, sb, TEMPLATE_SENTENCE_MATCH))
+
+
+def names_conflict(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarray, threshold: float) -> bool:
+    """Whether near-identical sentences (one template) name different things more often than the same ones
+    (at least twice): each of the two sentences has a name the other lacks."""
+    if not len(sa) or not len(sb) or len(a.sentences) != len(sa) or len(b.sentences) != len(sb):
+        return False
+    sims = sa @ sb.T
+    agree = conflict = 0
+    for i, j in enumerate(sims.argmax(axis=1)):
+        if sims[i, j] < threshold:
+            continue
+        na, nb = sentence_names(a.sentences[i]), sentence_names(b.sentences[int(j)])
+        if na - nb and nb - na:
+            conflict += 1
+        elif na & nb:
+            agree += 1
+    return conflict >= 2 and conflict > agree
 
 
 def numbers_conflict(a: StoryFeatures, b: StoryFeatures, sa: np.ndarray, sb: np.ndarray, threshold: float) -> bool:
