@@ -3,33 +3,46 @@
     .venv/bin/python bench/story_update_speed.py [--sizes 10000,100000,1000000] [--budget 2400] [--dir /tmp]
 
 The product path is measured, not a model of it: ``update_stories(store, embed=...)`` on a SQLite store
-(``open_store("sqlite:///...")``). Embedding is left out on purpose: the encoder runs at ~160 sentences/s
-per new article whatever the store size (bench/embedding_speed.py), so the 1,000 new articles are stored
-with their features already computed and ``embed`` raises if it is ever called. What is measured is the
-rest: the scan for articles without features, the check for articles without a story, loading the stored
-index (one pass over story_features), building the candidate index (MinHash LSH, article vectors, name/number
-postings), candidate search for the new articles, loading the touched stories' features, verification by
-sentence alignment, lineage (roles, origin) and writing the touched stories. A second call, with nothing
-new, is timed too.
+(``open_store("sqlite:///...")``). Embedding is left out on purpose: the story encoder's cost per new article
+does not depend on the store size (bench/embedding_speed.py), so the 1,000 new articles are stored with their
+features already computed and ``embed`` raises if it is ever called. What is measured is the rest: the scan
+for articles without features, the check for articles without a story, loading the stored index of the new
+articles' date window (story_features), building the candidate index (MinHash LSH, article vectors,
+name/number postings), candidate search for the new articles, loading the touched stories' features (texts
+read back and split, calendar days and facts recomputed from them) and the versions' sourcing profiles,
+scoring every candidate pair with the same-story model, average linkage, roles (lineage, role model, origin,
+evidence) and writing the touched stories. A second call, with nothing new, is timed too.
 
-The store is written in bulk with SQLAlchemy Core, as if ``update_stories`` had already run: for each
-article an ``articles`` row (50 words of text), a ``story_features`` row of the current features version and
-a story. Articles come in units: ~90% singletons and ~10% in planted families of 2-10 versions (a base and
-rewrites). A unit has 250-350 words drawn from a Zipf-like vocabulary (bench/minhash_speed.py's sampler;
-MinHash signatures over their 3-word shingles with the product's hasher), 10-20 random unit sentence vectors
-of 384 dimensions, 5-15 names and 2-8 numbers (Zipf-distributed keys) and a date within two years; 5% of
+The store is written in bulk with SQLAlchemy Core, as if ingest and ``update_stories`` had already run: for
+each article an ``articles`` row, a ``story_features`` row of the current features version and a story; for
+each English article an ``analyses`` row, 0-4 ``hedges`` rows and a ``narratives`` row (what
+``load_profiles`` reads). Articles come in units: ~90% singletons and ~10% in planted families of 2-10
+versions (a base and rewrites). A unit has 250-350 words drawn from a Zipf-like vocabulary
+(bench/minhash_speed.py's sampler; MinHash signatures over their 3-word shingles with the product's hasher),
+10-20 random unit sentence vectors of the encoder's dimensions (``unspun.stories.align.DIMENSIONS``), 5-15
+names and 2-8 numbers (Zipf-distributed) scattered over its sentences, and a date within two years; 5% of
 singletons are in another language. A rewrite substitutes 10-30% of its source's words in short runs, keeps
 each sentence with probability 0.85 (perturbed: cosine ~0.91 with the source's, ~0.83 between two rewrites)
-and adds up to two new ones, keeps ~85% of the names and numbers and appears within 3 days. Of the 1,000
-new articles, 200 are rewrites of stored English articles (they should join that article's story) and 800
-are new singletons (they should stay alone).
+and ~85% of the names and numbers of the sentences it keeps, adds up to two new sentences, two names and a
+number, quotes 1-2 more unidentified sources than its source and appears within 3 days. Of the 1,000 new
+articles, 200 are rewrites of stored English articles (they should join that article's story) and 800 are
+new singletons (they should stay alone).
+
+Since the same-story model and its rules read the text (stories/sameness.py: names and numbers per matching
+sentence; stories/roles.py: facts in order; store/stories.load_features re-splits the stored text and keeps
+the sentences only when they match the stored vectors), the text is no longer 50 filler words: each sentence
+vector has its sentence, "The" and its share of the unit's words (as ``w<rank>``) with its names (capitalised
+letter strings, so that the product's name regex and name keys find them) and numbers (10-20,109, years
+2000-2099 skipped: the product ignores them), so the product reads back exactly the planted sentences, names
+and numbers (checked for the first drafts of every store). No calendar days are planted.
 
 Each size runs three fresh subprocesses: ``build`` writes the store; ``replay`` times the steps of
-``update_stories`` one by one (the same calls, in the same order as ``update_stories`` and
-``place_articles``, including the write, which it then undoes); ``update`` times the real
-``update_stories`` call end to end, its peak RSS, and scores the result. Sizes beyond the first run only if
-the previous size, scaled linearly, fits the budget, 10 minutes and 12 GB; otherwise the row is a labelled
-linear extrapolation. Writes bench/results/story_update_speed.json and .md.
+``update_stories`` one by one (the same calls in the same order as ``update_stories``, ``place_articles``,
+``gather``, ``settle`` and ``link``, including the write, which it then undoes, and checks its stories against
+the product's ``gather`` and ``settle``); ``update`` times the real ``update_stories`` call end to end, its
+peak RSS, and scores the result. Sizes beyond the first run only if the previous size, scaled linearly, fits
+the budget, 10 minutes and 12 GB; otherwise the row is a labelled linear extrapolation. Writes
+bench/results/story_update_speed.json and .md.
 """
 
 from __future__ import annotations
@@ -51,21 +64,26 @@ from typing import Any
 import numpy as np
 from minhash_speed import _rewrite, _status, _word_sampler, fmt, peak_above, reset_peak, run_child
 
+from unspun.stories.align import DIMENSIONS
+from unspun.stories.features import name_key
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
-DIM = 384
+DIM = DIMENSIONS  # the story encoder's (nlp/multilingual.py)
 ADDED, REWRITES = 1000, 200
 BLOCK = 10_000  # stored articles generated and written per transaction
 FAMILY_UNITS = 0.0182  # share of units that are families: with 6 versions on average, ~10% of the articles
 FOREIGN = ("de", "fr", "ru", "uk", "es")
 FOREIGN_SHARE = 0.05
-KEEP = 0.85  # a rewrite keeps each sentence, name and number of its source with this probability
+KEEP = 0.85  # a rewrite keeps each sentence of its source, and each name and number of those, with this probability
 NOISE = np.float32(0.45 / np.sqrt(DIM))  # per-dimension noise: a perturbed sentence keeps cosine ~0.91
-NAMES, NUMBERS = 50_000, 20_000  # Zipf vocabularies of name keys and numbers
+NAMES, NUMBERS = 50_000, 20_000  # Zipf vocabularies of names and numbers
 DAYS = 730
 FIRST_DAY = date(2024, 1, 1)
 SITES = [f"site{n}.example" for n in range(500)]
-TEXT_WORDS = 50
+NARRATIVES = ("Other", "Other", "Other", "Other", "West provokes conflict", "Sanctions backfire")
+PIPELINE = "bench"
+CHECKED = 300  # drafts per store whose text is read back by the product's feature code (slow: not all)
 LIMIT_S, LIMIT_MB = 600, 12_000  # a larger size runs only if its projection fits these
 RECENT = 7  # daily scenario: the rewritten stories are from the store's last week, new stories from its last days
 SCENARIO = os.environ.get("STORY_UPDATE_SCENARIO", "daily")  # set by --scenario for the child processes
@@ -75,17 +93,48 @@ SCENARIO = os.environ.get("STORY_UPDATE_SCENARIO", "daily")  # set by --scenario
 
 
 @dataclass
+class Profile:
+    """What the analysis of an English article found, as load_profiles reads it back."""
+
+    named: list[str]  # named sources quoted
+    unidentified: int  # quotations from anonymous or vague sources
+    quotes: int
+    hedges: int
+    narrative: str
+
+
+@dataclass
 class Draft:
     """One synthetic article as story matching sees it."""
 
     id: str
     words: np.ndarray
     sentences: np.ndarray  # (n, DIM) float32 unit rows
-    names: frozenset[str]
-    numbers: frozenset[str]
+    facts: list[list[str]]  # per sentence: the names and numbers it writes
     day: int
     language: str
     site: str
+    profile: Profile | None  # English articles only: the analysis reads English
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(name_key(f) for facts in self.facts for f in facts if not f[0].isdigit())
+
+    def names_as_written(self) -> list[str]:
+        return [f for facts in self.facts for f in facts if not f[0].isdigit()]
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(f for facts in self.facts for f in facts if f[0].isdigit())
+
+    def texts(self) -> list[str]:
+        """One sentence per sentence vector: "The", its share of the words (as w<rank>), its names and numbers
+        after the third word, a full stop; so the product's splitter gives back exactly these sentences."""
+        out = []
+        for chunk, facts in zip(np.array_split(self.words, len(self.sentences)), self.facts, strict=True):
+            words = [f"w{w}" for w in chunk.tolist()]
+            out.append(" ".join(["The", *words[:3], *facts, *words[3:]]) + ".")
+        return out
 
 
 class Generator:
@@ -101,26 +150,71 @@ class Generator:
         v = self.rng.standard_normal((count, DIM), dtype=np.float32)
         return v / np.linalg.norm(v, axis=1, keepdims=True)
 
+    def new_facts(self, names: int, numbers: int) -> list[str]:
+        return sorted({*map(name_of, self.names(names).tolist()), *map(number_of, self.numbers(numbers).tolist())})
+
+    def scatter(self, facts: list[str], sentences: list[list[str]]) -> None:
+        for fact, k in zip(facts, self.rng.integers(0, len(sentences), len(facts)).tolist(), strict=True):
+            sentences[k].append(fact)
+
     def fresh(self, article_id: str, english: bool = True) -> Draft:
         rng = self.rng
         language = "en" if english or rng.random() >= FOREIGN_SHARE else str(rng.choice(FOREIGN))
-        return Draft(article_id, self.words(int(rng.integers(250, 351))), self.unit_vectors(int(rng.integers(10, 21))),
-                     frozenset(f"k{n}" for n in self.names(int(rng.integers(5, 16))).tolist()),
-                     frozenset(str(10 + n) for n in self.numbers(int(rng.integers(2, 9))).tolist()),
-                     int(rng.integers(0, DAYS)), language, SITES[int(rng.integers(len(SITES)))])
+        count = int(rng.integers(10, 21))
+        facts: list[list[str]] = [[] for _ in range(count)]
+        self.scatter(self.new_facts(int(rng.integers(5, 16)), int(rng.integers(2, 9))), facts)
+        draft = Draft(article_id, self.words(int(rng.integers(250, 351))), self.unit_vectors(count), facts,
+                      int(rng.integers(0, DAYS)), language, SITES[int(rng.integers(len(SITES)))], None)
+        if language == "en":
+            named = sorted(draft.names_as_written())[: int(rng.integers(0, 4))]
+            unidentified = int(rng.integers(0, 3))
+            draft.profile = Profile(named, unidentified, len(named) + unidentified + int(rng.integers(0, 3)),
+                                    int(rng.integers(0, 4)), str(rng.choice(NARRATIVES)))
+        return draft
 
     def rewrite(self, source: Draft, article_id: str) -> Draft:
+        """Keeps ~85% of the source's sentences (perturbed) and of their names and numbers, adds up to two new
+        sentences, two names and a number; as a model-written rewrite, quotes more unidentified sources."""
         rng = self.rng
-        kept = source.sentences[rng.random(len(source.sentences)) < KEEP]
-        kept = kept + rng.standard_normal(kept.shape, dtype=np.float32) * NOISE
-        extra = int(rng.integers(0, 3))
-        sentences = np.insert(kept, rng.integers(0, len(kept) + 1, extra), self.unit_vectors(extra), axis=0)
+        rows: list[np.ndarray] = []
+        facts: list[list[str]] = []
+        for vector, kept_facts in zip(source.sentences, source.facts, strict=True):
+            if rng.random() < KEEP:
+                rows.append(vector + rng.standard_normal(DIM, dtype=np.float32) * NOISE)
+                facts.append([f for f in kept_facts if rng.random() < KEEP])
+        for _ in range(int(rng.integers(0, 3))):
+            at = int(rng.integers(0, len(rows) + 1))
+            rows.insert(at, self.unit_vectors(1)[0])
+            facts.insert(at, [])
+        sentences = np.stack(rows)
         sentences /= np.linalg.norm(sentences, axis=1, keepdims=True)
-        names = {n for n in source.names if rng.random() < KEEP} | {f"k{n}" for n in self.names(2).tolist()}
-        numbers = {n for n in source.numbers if rng.random() < KEEP} | {str(10 + n) for n in self.numbers(1).tolist()}
-        return Draft(article_id, _rewrite(rng, source.words, self.words), sentences, frozenset(names),
-                     frozenset(numbers), source.day + int(rng.integers(0, 4)), source.language,
-                     SITES[int(rng.integers(len(SITES)))])
+        present = {f for kept in facts for f in kept}
+        self.scatter([f for f in self.new_facts(2, 1) if f not in present], facts)
+        draft = Draft(article_id, _rewrite(rng, source.words, self.words), sentences, facts,
+                      source.day + int(rng.integers(0, 4)), source.language, SITES[int(rng.integers(len(SITES)))],
+                      None)
+        if source.profile is not None:
+            kept = set(draft.names_as_written())
+            named = [n for n in source.profile.named if n in kept]
+            unidentified = source.profile.unidentified + int(rng.integers(1, 3))
+            draft.profile = Profile(named, unidentified, len(named) + unidentified,
+                                    source.profile.hedges + int(rng.integers(0, 3)), source.profile.narrative)
+        return draft
+
+
+def name_of(key: int) -> str:
+    """A capitalised five-letter name per key ("Zaaab"): a name to the product's regex, its own name key."""
+    letters = []
+    for _ in range(4):
+        key, letter = divmod(key, 26)
+        letters.append(chr(97 + letter))
+    return "Z" + "".join(reversed(letters))
+
+
+def number_of(key: int) -> str:
+    """A number per key, from 10 up, skipping 2000-2099 (years around now are ignored as too common)."""
+    value = 10 + key
+    return str(value + 100 if value >= 2000 else value)
 
 
 def _zipf_sampler(rng: np.random.Generator, vocabulary: int) -> Any:
@@ -141,8 +235,10 @@ def article_id(n: int) -> str:
 # ------------------------------------------------------------------------------------------ the store
 
 
-def write_drafts(store: Any, drafts: list[Draft], stories: list[list[Draft]] | None) -> None:
-    """Articles, their story features and (unless ``stories`` is None) their stories, in one transaction."""
+def write_drafts(store: Any, drafts: list[Draft], stories: list[list[Draft]] | None, check: int = 0) -> None:
+    """Articles, their analyses (English ones), story features and (unless ``stories`` is None) their stories,
+    in one transaction. ``check``: for that many of the drafts, assert that the product reads the planted text
+    back as planted."""
     from sqlalchemy import insert
 
     from unspun.store import schema
@@ -158,9 +254,11 @@ def write_drafts(store: Any, drafts: list[Draft], stories: list[list[Draft]] | N
         [shingle_hashes(mix64(d.words.astype(np.uint64) + salt), options.shingle_words) for d in drafts])
     means = mean_vectors([d.sentences for d in drafts])
     now = datetime.now(UTC)
-    articles, features = [], []
-    for d, signature, mean in zip(drafts, signatures, means, strict=True):
-        text = " ".join(f"w{w}" for w in d.words[:TEXT_WORDS].tolist())
+    articles, features, analyses, hedges, narratives = [], [], [], [], []
+    for k, (d, signature, mean) in enumerate(zip(drafts, signatures, means, strict=True)):
+        text = " ".join(d.texts())
+        if k < check:
+            _check_text(d, text)
         published = (FIRST_DAY + timedelta(days=d.day)).isoformat()
         articles.append({"id": d.id, "url": f"https://{d.site}/{d.id}", "site": d.site, "title": f"Story {d.id}",
                          "author": None, "published": published, "language": d.language, "text": text,
@@ -170,25 +268,54 @@ def write_drafts(store: Any, drafts: list[Draft], stories: list[list[Draft]] | N
                          "words": int(d.words.size), "fingerprint": hashlib.sha1(d.id.encode()).hexdigest(),
                          "names": " ".join(sorted(d.names)), "numbers": " ".join(sorted(d.numbers)),
                          "attributed": json.dumps({"credited": [], "carried": []}),
-                         "sentence_numbers": json.dumps([]),
+                         "sentence_numbers": json.dumps([sorted(f for f in facts if f[0].isdigit())
+                                                         for facts in d.facts]),
                          "signature": signature.tobytes(), "vector": mean.astype(np.float16).tobytes(),
                          "sentences": d.sentences.astype(np.float16).tobytes()})
+        p = d.profile
+        if p is not None:
+            anonymous = p.unidentified // 2
+            analyses.append({"article_id": d.id, "pipeline_version": PIPELINE, "analysed_at": now,
+                             "quotes": p.quotes, "named": len(p.named), "anonymous": anonymous,
+                             "unnamed": p.unidentified - anonymous, "document": 0,
+                             "unknown": p.quotes - len(p.named) - p.unidentified,
+                             "share_unidentified": p.unidentified / p.quotes if p.quotes else 0.0,
+                             "named_sources": json.dumps(p.named), "featured_not_quoted": "[]"})
+            hedges.extend({"article_id": d.id, "text": "reportedly", "start": 40 * k, "end": 40 * k + 10,
+                           "kind": "hedge"} for k in range(p.hedges))
+            narratives.append({"article_id": d.id, "position": 0, "label": p.narrative, "score": 0.6,
+                               "sub_narratives": "[]", "evidence": "[]"})
     story_rows: list[dict[str, Any]] = []
     member_rows: list[dict[str, Any]] = []
     for unit in stories or []:
         base = unit[0].id
         story_rows.append({"id": f"story:{base}", "size": len(unit), "origin": base if len(unit) > 1 else None,
                            "origin_confidence": 0.5 if len(unit) > 1 else 0.0, "attributed_source": None,
-                           "evidence": "{}", "updated_at": now})
+                           "evidence": json.dumps({"pairs": {}, "versions": {}}), "updated_at": now})
         member_rows.extend({"article_id": d.id, "story_id": f"story:{base}",
                             "role": "independent" if len(unit) == 1 else "origin" if d.id == base else "derived",
                             "derived_from": base if d.id != base else None, "note": None} for d in unit)
     with store.engine.begin() as conn:
         conn.execute(insert(schema.articles), articles)
         conn.execute(insert(schema.story_features), features)
-        if story_rows:
-            conn.execute(insert(schema.stories), story_rows)
-            conn.execute(insert(schema.story_members), member_rows)
+        for table, rows in ((schema.analyses, analyses), (schema.hedges, hedges), (schema.narratives, narratives),
+                            (schema.stories, story_rows), (schema.story_members, member_rows)):
+            if rows:
+                conn.execute(insert(table), rows)
+
+
+def _check_text(d: Draft, text: str) -> None:
+    """The product splits the planted text into one sentence per vector, with the planted numbers per sentence
+    (else load_features drops the sentences), and finds the planted names and numbers in it."""
+    from unspun.records import Article
+    from unspun.stories.features import article_features, sentence_numbers, split_sentences
+
+    split = split_sentences(text)
+    assert len(split) == len(d.sentences), f"{d.id}: {len(split)} sentences for {len(d.sentences)} vectors"
+    assert [sorted(sentence_numbers(s)) for s in split] == [sorted(f for f in facts if f[0].isdigit())
+                                                            for facts in d.facts], f"{d.id}: sentence numbers"
+    found = article_features(Article(id=d.id, text=text, language=d.language))
+    assert (found.names, found.numbers) == (d.names, d.numbers), f"{d.id}: names or numbers read differently"
 
 
 def build(size: int, path: Path) -> dict[str, Any]:
@@ -218,13 +345,13 @@ def build(size: int, path: Path) -> dict[str, Any]:
                         captured[n + k] = (d, [m.id for m in unit])
                 units.append(unit)
                 n += versions
-            write_drafts(store, [d for unit in units for d in unit], units)
+            write_drafts(store, [d for unit in units for d in unit], units, check=CHECKED if first == 0 else 0)
         new = [gen.rewrite(captured[t][0], article_id(size + k)) for k, t in enumerate(sorted(targets))]
         new += [gen.fresh(article_id(size + k), english=False) for k in range(REWRITES, ADDED)]
         if SCENARIO == "daily":
             for draft in new[REWRITES:]:
                 draft.day = DAYS - 1 - int(gen.rng.integers(0, 3))  # today's news
-        write_drafts(store, new, None)
+        write_drafts(store, new, None, check=CHECKED)
         store.optimize()  # as every ingest ends: the query planner's statistics, so it picks covering indexes
         with store.engine.connect() as conn:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
@@ -271,11 +398,15 @@ class Phases:
 
 
 def replay(path: Path) -> dict[str, Any]:
-    """The steps of update_stories and place_articles, timed one by one; the write is undone afterwards."""
+    """The steps of update_stories, place_articles, gather and settle, timed one by one (the same calls in the
+    same order); the result is checked against the product's own gather and settle, the write undone."""
     from unspun.store import open_store
     from unspun.store import stories as story_store
+    from unspun.stories.align import Vectors, mean_vectors
     from unspun.stories.candidates import CandidateIndex
-    from unspun.stories.update import date_window, features_version, gather, settle
+    from unspun.stories.cluster import average_linkage, build_story, pair_probability
+    from unspun.stories.model import load_same_story_model
+    from unspun.stories.update import Neighbourhood, date_window, features_version, gather, settle
 
     opt = _story_options()
     phase = Phases()
@@ -297,8 +428,7 @@ def replay(path: Path) -> dict[str, Any]:
         with phase("index build"):
             ids = [*stored.ids]
             index = CandidateIndex(opt.candidates)
-            index.add(ids, stored.vectors.astype(np.float32), stored.signatures, stored.keys,
-                      stored.languages)
+            index.add(ids, stored.vectors, stored.signatures, stored.keys, stored.languages)
             position = {a: k for k, a in enumerate(ids)}
             wanted = sorted({position[a] for a in new_ids})
         # pairs_for(wanted), signal by signal (the three private calls it makes)
@@ -311,11 +441,41 @@ def replay(path: Path) -> dict[str, Any]:
         pairs = {p for p in by_lsh | by_vector | by_keys if p[0] != p[1]}
         out["candidate_pairs"] = {name: sum(i != j for i, j in found) for name, found in (
             ("lsh", by_lsh), ("vectors", by_vector), ("names_numbers", by_keys), ("all", pairs))}
+        # gather(): the partners' stories and everyone's features, then their sourcing profiles
         with phase("load touched stories"):
-            neighbourhood = gather(store, stored, ids, pairs, new_ids, {})
-        out["involved_articles"] = len(neighbourhood.involved)
-        with phase("verify and lineage"):
-            built, replaced = settle(neighbourhood, opt)
+            new = set(new_ids)
+            partners = {ids[k] for pair in pairs for k in pair}
+            members = story_store.story_members(store, sorted({stored.story_of[a] for a in partners
+                                                               if a in stored.story_of}))
+            involved = sorted(new | partners | {a for group in members.values() for a in group})
+            loaded = story_store.load_features(store, involved)
+        with phase("load profiles"):
+            profiles = story_store.load_profiles(store, involved)
+        n = Neighbourhood(new, involved, loaded, {(ids[i], ids[j]) for i, j in pairs}, members, stored.story_of,
+                          profiles)
+        out["involved_articles"], out["profiles"] = len(involved), len(profiles)
+        # settle(): link() is pair probabilities then average linkage; build_story() gives the roles
+        with phase("pair probabilities"):
+            local = {a: k for k, a in enumerate(n.involved)}
+            features = [n.loaded[a].features for a in n.involved]
+            sentences = [n.loaded[a].sentences for a in n.involved]
+            vectors = Vectors(sentences, mean_vectors(sentences))
+            groups = [[local[a] for a in group] for group in n.members.values()]
+            model = load_same_story_model()
+            bar = model.threshold if opt.same_story_probability is None else opt.same_story_probability
+            local_pairs = sorted({(min(local[a], local[b]), max(local[a], local[b])) for a, b in n.pairs})
+            probabilities = {pair: p for pair in local_pairs
+                             if (p := pair_probability(features, vectors, pair, opt, model)) > 0}
+        with phase("average linkage"):
+            linked = average_linkage(len(features), probabilities, bar, groups)
+        with phase("roles"):
+            touched = [g for g in linked if any(n.involved[k] in n.new for k in g)]
+            replaced = sorted({n.story_of[n.involved[k]] for g in touched for k in g if n.involved[k] in n.story_of})
+            built = [build_story(g, features, vectors, opt, n.profiles) for g in touched]
+        out["pairs"] = {"scored": len(local_pairs), "above_zero": len(probabilities),
+                        "at_bar": sum(p >= bar for p in probabilities.values())}
+        out["stories_built"] = len(built)
+        out["versions_in_built"] = sum(len(s.articles) for s in built)
         saved = _snapshot(store, replaced)
         with phase("write"):
             story_store.replace_stories(store, built, replaced)
@@ -323,6 +483,12 @@ def replay(path: Path) -> dict[str, Any]:
         out["disk_read_mb"] = disk_reads_mb() - read
         _restore(store, [s.id for s in built], replaced, saved)
         assert _story_counts(store) == before, "undoing the replayed write left the story tables changed"
+        # the replay made the product's calls: its gather and settle give the same neighbourhood and stories
+        product = gather(store, stored, ids, pairs, new_ids, {})
+        assert (product.involved, sorted(product.profiles)) == (involved, sorted(profiles)), "gather differs"
+        settled, settled_replaced = settle(product, opt)
+        assert [(s.id, s.articles, s.roles) for s in settled] == [(s.id, s.articles, s.roles) for s in built] \
+            and settled_replaced == replaced, "the replayed settle differs from the product's"
     out["phases"] = phase.seconds
     out["replay_s"] = round(sum(phase.seconds.values()), 2)
     return out
@@ -421,7 +587,7 @@ def score(store: Any, plan: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ parent
 
 
-PER_ARTICLE = ("load touched stories", "verify and lineage", "write")  # depend on the 1,000 new articles only
+PER_ARTICLE = ("load touched stories", "load profiles", "pair probabilities", "average linkage", "roles", "write")  # depend on the 1,000 new articles only
 
 
 def extrapolate(row: dict[str, Any], size: int) -> dict[str, Any]:
@@ -450,7 +616,8 @@ def measure(size: int, folder: Path, timeout: float) -> dict[str, Any] | None:
             leftover.unlink(missing_ok=True)
     return {"articles": size, **built, "replay_peak_mb": replayed["peak_mb"],
             **{k: replayed[k] for k in ("phases", "replay_s", "candidate_pairs", "involved_articles",
-                                        "window_articles")},
+                                        "window_articles", "profiles", "pairs", "stories_built",
+                                        "versions_in_built")},
             "replay_load_average": replayed["load_average"], "replay_disk_read_mb": replayed["disk_read_mb"],
             **real,
             "child_s": round(built["child_s"] + replayed["child_s"] + real["child_s"], 1)}
@@ -458,7 +625,8 @@ def measure(size: int, folder: Path, timeout: float) -> dict[str, Any] | None:
 
 def write_results(rows: list[dict[str, Any]], wall: float) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    memory = _status_of("/proc/meminfo", "MemTotal:") / 2**30
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {memory:.0f} GB of memory, Python {platform.python_version()}"
     data = {"machine": machine, "bench_seconds": round(wall), "added": ADDED, "rewrites": REWRITES,
             "scenario": os.environ.get("STORY_UPDATE_SCENARIO", SCENARIO), "rows": rows}
     (RESULTS / "story_update_speed.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -466,20 +634,21 @@ def write_results(rows: list[dict[str, Any]], wall: float) -> None:
     lines = [
         ("| articles stored | store (MB) | update_stories, 1,000 new (s) | peak memory (MB) "
          "| read from disk (MB) | update_stories, nothing new (s) | articles in the date window "
-         "| candidate pairs (LSH / vectors / names+numbers) | articles loaded | rewrites joined "
-         "| rewrites with strangers | new stories merged |"),
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+         "| candidate pairs (LSH / vectors / names+numbers) | articles loaded (with a profile) "
+         "| pairs reaching the bar (scored) | rewrites joined | rewrites with strangers | new stories merged |"),
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if "extrapolated_from" in r:
             lines.append(f"| {r['articles']:,} (NOT MEASURED: linear extrapolation from "
                          f"{r['extrapolated_from']:,}) | ~{r['store_mb']:,} | ~{r['update_s']:,.0f} "
-                         f"| ~{r['peak_mb']:,} | – | – | – | – | – | – | – | – |")
+                         f"| ~{r['peak_mb']:,} | – | – | – | – | – | – | – | – | – |")
             continue
-        c = r["candidate_pairs"]
+        c, pairs = r["candidate_pairs"], r["pairs"]
         lines.append(f"| {r['articles']:,} | {r['store_mb']:,} | {fmt(r['update_s'])} | {r['peak_mb']:,.0f} "
                      f"| {r['disk_read_mb']:,} | {fmt(r['nothing_new_s'])} | {r['window_articles']:,} "
-                     f"| {c['lsh']:,} / {c['vectors']:,} / {c['names_numbers']:,} | {r['involved_articles']:,} "
+                     f"| {c['lsh']:,} / {c['vectors']:,} / {c['names_numbers']:,} "
+                     f"| {r['involved_articles']:,} ({r['profiles']:,}) | {pairs['at_bar']:,} ({pairs['scored']:,}) "
                      f"| {r['rewrites_joined']} of {REWRITES} | {r['rewrites_with_strangers']} "
                      f"| {r['fresh_merged']} of {ADDED - REWRITES} |")
     lines += ["", ("| articles stored | " + " | ".join(f"{n} (s)" for n in names)
@@ -496,27 +665,57 @@ def write_results(rows: list[dict[str, Any]], wall: float) -> None:
             "(stored articles within 4 days of a new one, undated ones, copies). " if scenario == "daily" else
             "Scenario `spread`: the new articles' dates are spread over the store's two years (a backfill), so "
             "the date window is the whole store. ")
+    speed = _encoder_speed()
+    embedding = (f"~{speed:.0f} sentences/s for the story encoder on one process, bench/embedding_speed.py"
+                 if speed else "bench/embedding_speed.py")
     lines += ["", when + (
         "Adding 1,000 articles (200 rewrites of stored articles, 800 new stories) with "
-        "`update_stories(store, embed=...)` to a SQLite store where every article already has its features "
-        "and story. Not measured: embedding the new articles' sentences (~160 sentences/s on these CPUs, "
-        "bench/embedding_speed.py) and their MinHash signatures: the new articles' features are stored "
+        "`update_stories(store, embed=...)` to a SQLite store where every article already has its features, "
+        "story and (English ones) analysis. Not measured: embedding the new articles' sentences "
+        f"({embedding}) and their MinHash signatures: the new articles' features are stored "
         "beforehand and `embed` raises if called. Measured: everything else. The first table times the real "
         "call in a fresh process (then a second call, with nothing new); the second table comes from another "
-        "fresh process, run before it, that makes the same calls one by one (the write undone afterwards). "
+        "fresh process, run before it, that makes the same calls one by one (the write undone afterwards, the "
+        "stories checked against the product's own gather and settle). 'load touched stories' reads the "
+        "features and texts of the new articles, their candidate partners and the partners' stories, and "
+        "recomputes each text's sentences, calendar days and facts; 'roles' is build_story (lineage "
+        "classifier over each story's pairs, role model, origin, evidence). "
         "Peak memory is the peak RSS of the update process above its RSS once the store was opened. 'Read from "
         "disk' is what the process read from storage rather than the OS page cache (/proc/self/io): the store "
-        "was written just before, so a store that fits in free memory is read from the cache. Sentence "
-        "vectors are random (unrelated articles have cosine ~0), so the article-vector signal finds the planted "
-        "families and almost nothing else; real news vectors of one topic are closer, which would add "
-        "candidate pairs to verify. 'Rewrites with strangers': rewrites whose story also holds articles that "
-        "are neither their source's story nor other rewrites of it. "
-        f"Machine: {machine}, 23 GB of memory; whole bench {wall / 60:.1f} min; 1-minute load average at the "
+        "was written just before, so a store that fits in free memory is read from the cache; the replay runs "
+        "first after the build, so where the store is larger than what the page cache kept, its reads come "
+        "from disk and the update's after it from the cache. Sentence "
+        "vectors are random, so unrelated articles have cosine ~0 (the same-story model's training pairs, "
+        "real encoder vectors, average an article cosine of 0.57): the article-vector signal finds the planted "
+        "families and almost nothing else, and the model scores little beyond them; real news of one topic "
+        "would add candidate pairs to score. Stories are built by average linkage: a rewrite joins its "
+        "source's story when its mean same-story probability over all of that story's versions reaches the bar "
+        "(versions more than max_days_apart away count 0), so a rewrite of a late version of a large planted "
+        "family (up to 6 days after its first version) can stay apart. 'Pairs reaching the bar': candidate pairs "
+        "whose same-story "
+        "probability reaches the model's threshold, of those scored. 'Rewrites with strangers': rewrites whose "
+        "story also holds articles that are neither their source's story nor other rewrites of it. "
+        f"Machine: {machine}; whole bench {wall / 60:.1f} min; 1-minute load average at the "
         "start of the replay / update processes: "
         + ", ".join(f"{r['articles']:,}: {r['replay_load_average']} / {r['load_average']}" for r in measured)
-        + " (the 2 CPUs were shared with other work)."
+        + "."
     )]
     (RESULTS / "story_update_speed.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _status_of(path: str, field: str) -> int:
+    """A /proc field in kB, as bytes."""
+    with open(path, encoding="ascii") as handle:
+        return next((int(line.split()[1]) * 1024 for line in handle if line.startswith(field)), 0)
+
+
+def _encoder_speed() -> float | None:
+    """Sentences/s of the story encoder on one process, from bench/embedding_speed.py's last results."""
+    try:
+        runs = json.loads((RESULTS / "embedding_speed.json").read_text(encoding="utf-8"))["runs"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return next((float(r["sentences_per_s"]) for r in runs if r.get("encoder") == "multilingual"), None)
 
 
 def main() -> None:
@@ -524,14 +723,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--budget", type=float, default=2400, help="seconds for the whole run")
     parser.add_argument("--dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")),
-                        help="where the stores are written (about 13 KB per article) and removed")
+                        help="where the stores are written (about 24 KB per article) and removed")
     parser.add_argument("--scenario", choices=("daily", "spread"), default=SCENARIO,
                         help="daily: the new articles are this week's (rewrites of stories from the store's last "
                              "week, new stories from its last 3 days); spread: their dates are spread over the "
                              "store's two years (a backfill)")
+    parser.add_argument("--render", action="store_true", help="rewrite the .md from the saved .json")
     parser.add_argument("--child", nargs=2, metavar=("STEP", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.render:
+        saved = json.loads((RESULTS / "story_update_speed.json").read_text(encoding="utf-8"))
+        os.environ["STORY_UPDATE_SCENARIO"] = saved["scenario"]
+        write_results(saved["rows"], saved["bench_seconds"])
+        return
     if args.child:
         step, size = args.child[0], int(args.child[1])
         result = build(size, args.path) if step == "build" else replay(args.path) if step == "replay" \

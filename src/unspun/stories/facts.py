@@ -34,7 +34,9 @@ for _number, _names in enumerate((
 _MONTH_WORD = "|".join(sorted((re.escape(m) for m in _MONTH_STEMS), key=len, reverse=True))
 _DAY_MONTH = re.compile(rf"(?<!\d)(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|\.)?(?:\s+de)?\s+(?P<month>{_MONTH_WORD})\w*\.?",
                         re.IGNORECASE)
-_MONTH_DAY = re.compile(rf"\b(?P<month>{_MONTH_WORD})\w*\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?!\w)", re.IGNORECASE)
+# "November 18", "Nov. 19": any word followed by a day, then the word looked up (a regex alternation of ~150
+# month words tried at every word was most of the cost of loading a story's features).
+_MONTH_DAY = re.compile(r"\b(?P<month>[^\W\d_]{3,})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?!\w)")
 # Month words that are also common lower-case words ("they may 5x it", "mar" is Spanish for sea): only capitalised.
 _AMBIGUOUS_MONTHS = frozenset({"may", "mar", "mai"})
 _ISO = re.compile(r"(?<!\d)(?:19|20)\d\d-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
@@ -59,7 +61,7 @@ def calendar_days(text: str) -> frozenset[str]:
     for pattern in (_DAY_MONTH, _MONTH_DAY, _ISO, _DOTTED, _RANGE):
         for match in pattern.finditer(text):
             month = match.group("month")
-            if pattern is _MONTH_DAY and month in _AMBIGUOUS_MONTHS:
+            if pattern is _MONTH_DAY and (month in _AMBIGUOUS_MONTHS or _month(month) is None):
                 continue
             number = int(month) if month.isdigit() else _month(month)
             day = int(match.group("day"))
