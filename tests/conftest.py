@@ -301,6 +301,10 @@ def closed_port() -> int:
 @pytest.fixture
 def hostile_analysis() -> Analysis:
     """An Analysis built by hand (no model) whose article title, text and speaker carry HTML injections."""
+    return build_hostile_analysis()
+
+
+def build_hostile_analysis() -> Analysis:
     text = (
         f'An official, who asked not to be named, said "{HOSTILE_SCRIPT} is harmless" on Monday.\n'
         f'Helen Marsh said "{HOSTILE_IMG} was never sent" and that the page may show {HOSTILE_ATTR}.\n'
@@ -551,3 +555,65 @@ class FakeClock:
 @pytest.fixture
 def fake_clock() -> FakeClock:
     return FakeClock()
+
+
+# --- The web interface (tests/web): stores holding the demo corpus, on each backend ------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_entries() -> list[tuple[Article, Analysis | None]]:
+    """The bundled demo corpus read and analysed once (the Russian version stored without analysis)."""
+    from importlib import resources
+
+    from unspun.analysis import analyze_article
+    from unspun.errors import NotEnglishError
+    from unspun.ingest.sources import read_inputs
+
+    corpus = resources.files("unspun").joinpath("demo", "articles.jsonl")
+    entries: list[tuple[Article, Analysis | None]] = []
+    with resources.as_file(corpus) as path:
+        for _, item in read_inputs(str(path)):
+            assert isinstance(item, Article)
+            try:
+                entries.append((item, analyze_article(item)))
+            except NotEnglishError:
+                entries.append((item, None))
+    return entries
+
+
+def fill_store(url: str, entries: list[tuple[Article, Analysis | None]]) -> None:
+    """Store the entries and build their stories, as `unspun ingest` and `unspun stories` would."""
+    from unspun.analysis import pipeline_version
+    from unspun.store import open_store
+    from unspun.stories.update import update_stories
+
+    with open_store(url) as store:
+        store.add(entries, pipeline_version())
+        update_stories(store)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                   demo_entries: list[tuple[Article, Analysis | None]]) -> Iterator[str]:
+    """A store of each backend holding the demo corpus and its stories (one per test module)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'demo.db'}"
+        fill_store(url, demo_entries)
+        yield url
+        return
+    import uuid
+
+    import psycopg
+
+    base = request.getfixturevalue("postgres_url")
+    name = f"w_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    fill_store(url, demo_entries)
+    yield url
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+LOOPBACK_BASE = "http://127.0.0.1:8000"  # what the web tests' client addresses (the server answers loopback names)

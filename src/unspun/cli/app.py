@@ -12,6 +12,7 @@ from unspun.cli import corpus as corpus_cmd
 from unspun.cli import demo as demo_cmd
 from unspun.cli import ingest as ingest_cmd
 from unspun.cli import narratives as narratives_cmd
+from unspun.cli import serve as serve_cmd
 from unspun.cli import stories as stories_cmd
 from unspun.errors import UnspunError
 from unspun.render.console import printable
@@ -32,6 +33,7 @@ app.command("export")(corpus_cmd.export_command)
 app.command("stories")(stories_cmd.stories_command)
 app.command("trace")(stories_cmd.trace_command)
 app.command("narratives")(narratives_cmd.narratives_command)
+app.command("serve")(serve_cmd.serve_command)
 
 
 @app.callback()

@@ -6,7 +6,6 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -14,10 +13,8 @@ from rich.text import Text
 
 from unspun.cli.ingest import DB_HELP
 from unspun.errors import InputError
+from unspun.ingest.normalize import is_iso_day
 from unspun.render.console import SafeConsole
-
-if TYPE_CHECKING:
-    from unspun.store.store import QuoteHit
 
 
 class ListFormat(str, Enum):
@@ -61,7 +58,7 @@ def quotes_command(
     _check_choice("--type", speaker_type, ("named", "anonymous", "unnamed", "document", "unknown"))
     _check_choice("--kind", kind, ("direct", "indirect", "mixed"))
     for name, value in (("--since", since), ("--until", until)):
-        if value is not None and not _is_date(value):
+        if value is not None and not is_iso_day(value):
             raise InputError(f"{name} takes a date as YYYY-MM-DD, not {value!r}")
     from unspun.store import open_store
     from unspun.store.store import QuoteQuery
@@ -72,7 +69,7 @@ def quotes_command(
         hits = store.quotes(query)
     if format is ListFormat.json:
         for hit in hits:
-            print(json.dumps(_quote_json(hit), ensure_ascii=False))
+            print(json.dumps(hit.to_dict(), ensure_ascii=False))
         return
     table = Table("article", "published", "source", "speaker", "quotation")
     for hit in hits:
@@ -100,24 +97,8 @@ def export_command(
     print(f"unspun: wrote {count} {table} rows to {target or 'standard output'}", file=sys.stderr)
 
 
-def _quote_json(hit: QuoteHit) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return {"article_id": hit.article_id, "site": hit.site, "published": hit.published, **asdict(hit.quote)}
-
-
 def _check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
     if value is not None and value not in choices:
         raise InputError(f"{option} must be one of {', '.join(choices)}, not {value!r}")
-
-
-def _is_date(value: str) -> bool:
-    import datetime as dt
-
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
 
 

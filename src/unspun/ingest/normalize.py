@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -108,3 +109,12 @@ def _extractor() -> tldextract.TLDExtract:
 @cache
 def _identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def is_iso_day(value: str) -> bool:
+    """Whether value is a calendar date written YYYY-MM-DD (the form every stored date takes)."""
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10

@@ -6,8 +6,9 @@ Every text in the SVG is escaped; the file holds no script.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from unspun.errors import InputError, UnspunError
 from unspun.store.narratives import NarrativeCount
@@ -49,7 +50,8 @@ def write_chart(counts: list[NarrativeCount], path: Path, title: str) -> None:
         _write_png(counts, path, title)
 
 
-def chart_svg(counts: list[NarrativeCount], title: str) -> str:
+def chart_svg(counts: list[NarrativeCount], title: str, link: Callable[[str, str], str] | None = None) -> str:
+    """The stacked bars; ``link(label, week)`` makes each bar of a narrative a link (to its evidence)."""
     weeks, series = weekly_series(counts)
     bar, gap, left, top, height, legend_row = 28, 12, 56, 40, 260, 18
     width = max(640, left + len(weeks) * (bar + gap) + 40)
@@ -73,8 +75,10 @@ def chart_svg(counts: list[NarrativeCount], title: str) -> str:
             if values[i]:
                 h = values[i] * scale
                 base -= h
-                parts.append(f'<rect x="{x}" y="{base:.1f}" width="{bar}" height="{h:.1f}" fill="{_colour(n, label)}">'
-                             f'<title>{escape(label)}, {escape(week)}: {values[i]} article(s)</title></rect>')
+                rect = (f'<rect x="{x}" y="{base:.1f}" width="{bar}" height="{h:.1f}" fill="{_colour(n, label)}">'
+                        f'<title>{escape(label)}, {escape(week)}: {values[i]} article(s)</title></rect>')
+                parts.append(f'<a href={quoteattr(link(label, week))}>{rect}</a>' if link is not None and label != REST
+                             else rect)
         parts.append(f'<text x="{x + bar / 2}" y="{top + height + 14}" text-anchor="end" '
                      f'transform="rotate(-45 {x + bar / 2} {top + height + 14})">{escape(week)}</text>')
     for n, (label, values) in enumerate(series):

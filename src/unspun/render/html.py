@@ -7,9 +7,8 @@ cannot run even if escaping were ever bypassed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from unspun.extract.techniques import summarise
@@ -18,10 +17,16 @@ from unspun.render.highlight import Segment, article_marks, segments
 
 
 def _environment() -> Environment:
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    env.filters["highlight"] = _highlight
-    env.filters["summarise"] = summarise
+    env = Environment(loader=PackageLoader("unspun.render", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    add_filters(env)
     return env
+
+
+def add_filters(env: Environment) -> None:
+    """The filters the analysis templates use (report.html, analysis.html): highlighted text, technique summary."""
+    env.filters["highlight"] = highlight_html
+    env.filters["summarise"] = summarise
 
 
 @dataclass(frozen=True)
@@ -37,13 +42,14 @@ def render_html(analyses: list[Analysis], title: str = "unspun report",
                 stories: dict[str, StoryLink] | None = None) -> str:
     """The self-contained HTML report; ``stories`` (article id -> links) adds a line under each article
     leading to its story and trace."""
-    template_text = resources.files("unspun.render").joinpath("templates", "report.html").read_text("utf-8")
-    template = _environment().from_string(template_text)
+    template = _environment().get_template("report.html")
     items = [(f"a{n + 1}", a) for n, a in enumerate(analyses)]
     return template.render(title=title, items=items, stories=stories or {})
 
 
-def _highlight(analysis: Analysis, prefix: str) -> Markup:
+def highlight_html(analysis: Analysis, prefix: str) -> Markup:
+    """The article's text as HTML, escaped, with its quotes, speakers, hedges, dates, artefacts, techniques and
+    narrative evidence marked (render/highlight.py); ``prefix`` keeps element ids unique on a page."""
     text = analysis.article.text
     return Markup("").join(_segment_html(s) for s in segments(text, article_marks(analysis, prefix)))
 

@@ -4,21 +4,19 @@ differences highlighted) and `unspun stories`' page of stories and their version
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 
 def render_trace_html(document: dict[str, Any], version_text: str, reference_text: str) -> str:
     """Self-contained page, no script; every piece of article text escaped by the template."""
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    template = env.from_string(resources.files("unspun.render").joinpath("templates", "trace.html").read_text("utf-8"))
+    template = _environment().get_template("trace.html")
     diff = document.get("diff") or {}
     return template.render(
         doc=document,
-        version=_pieces(version_text, diff.get("sentences", []), diff.get("unsupported_quotes", [])),
-        reference=_pieces(reference_text, diff.get("dropped", []), []),
+        version=diff_pieces(version_text, diff.get("sentences", []), diff.get("unsupported_quotes", [])),
+        reference=diff_pieces(reference_text, diff.get("dropped", []), []),
     )
 
 
@@ -27,13 +25,16 @@ def render_stories_html(document: dict[str, Any], headers: dict[str, Any], title
     """The `unspun.stories/1` document as one self-contained page (no script), each story a table of versions
     with the evidence of each role; `headers` maps article ids to their site, date and title; `trace_links`
     (article id -> URL) links each version to its trace."""
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    page = resources.files("unspun.render").joinpath("templates", "stories.html").read_text("utf-8")
-    return env.from_string(page).render(title=title, stories=document["stories"], headers=headers,
+    return _environment().get_template("stories.html").render(title=title, stories=document["stories"], headers=headers,
                                         trace_links=trace_links)
 
 
-def _pieces(text: str, changes: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("unspun.render", "templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+def diff_pieces(text: str, changes: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(text, css class) runs covering the whole text: sentences by status, unsupported quotes marked."""
     marks = sorted([(c["start"], c["end"], c["status"]) for c in changes]
                    + [(q["start"], q["end"], "unsupported") for q in quotes])

@@ -70,8 +70,11 @@ class SqliteOpener:
             self.mode = "immutable"
         return conn
 
+    # check_same_thread=False: the pool hands a connection to one thread at a time, but not always the thread
+    # that opened it (the web server answers requests on a pool of worker threads).
     def _read_write(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(self.path or ":memory:"), timeout=self.timeout_s, isolation_level=None)
+        conn = sqlite3.connect(str(self.path or ":memory:"), timeout=self.timeout_s, isolation_level=None,
+                               check_same_thread=False)
         try:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -85,7 +88,7 @@ class SqliteOpener:
         if self.path is None:
             raise sqlite3.OperationalError("an in-memory database cannot be opened read-only")
         uri = f"file:{quote(str(self.path.absolute()))}?mode=ro" + ("&immutable=1" if immutable else "")
-        conn = sqlite3.connect(uri, uri=True, timeout=self.timeout_s, isolation_level=None)
+        conn = sqlite3.connect(uri, uri=True, timeout=self.timeout_s, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the log now, not mid-command
         except sqlite3.Error:

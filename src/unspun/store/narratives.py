@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from unspun.errors import InputError
 from unspun.records import NO_NARRATIVE, Narrative
@@ -48,6 +48,7 @@ class NarrativeHit:
     published: str | None
     title: str | None
     narrative: Narrative
+    position: int = 0  # the narrative's place among the article's (0: its best), as its analysis lists them
 
 
 def week_of(published: str | None) -> str:
@@ -87,17 +88,24 @@ def narrative_counts(store: Store, where: NarrativeFilter) -> list[NarrativeCoun
     return [c for c in counts if c.week != UNDATED] + [c for c in counts if c.week == UNDATED]
 
 
-def narrative_evidence(store: Store, where: NarrativeFilter, limit: int = 50) -> list[NarrativeHit]:
-    """Articles carrying the narratives that pass the filter, newest first, each with its evidence sentences."""
+def narrative_evidence(store: Store, where: NarrativeFilter, limit: int = 50,
+                       after: tuple[str, str, int] | None = None) -> list[NarrativeHit]:
+    """Articles carrying the narratives that pass the filter, newest first (undated last), each with its
+    evidence sentences; ``after`` (published or "", article id, position of the last hit) gives the next page."""
     n, a = schema.narratives, schema.articles
+    day = schema.day_of(a.c.published)
+    condition = _conditions(store, where)
+    if after is not None:
+        condition = and_(condition, or_(day < after[0], and_(day == after[0], or_(
+            n.c.article_id < after[1], and_(n.c.article_id == after[1], n.c.position > after[2])))))
     query = (select(n, a.c.site, a.c.published, a.c.title)
              .select_from(n.join(a, a.c.id == n.c.article_id))
-             .where(_conditions(store, where))
-             .order_by(a.c.published.desc(), n.c.article_id, n.c.position)
+             .where(condition)
+             .order_by(day.desc(), a.c.id.desc(), n.c.position)  # off ix_articles_day, backwards
              .limit(limit))
     with store.engine.connect() as conn:
-        return [NarrativeHit(r["article_id"], r["site"], r["published"], r["title"], rows.narrative_from_row(r))
-                for r in conn.execute(query).mappings()]
+        return [NarrativeHit(r["article_id"], r["site"], r["published"], r["title"], rows.narrative_from_row(r),
+                             r["position"]) for r in conn.execute(query).mappings()]
 
 
 def _conditions(store: Store, where: NarrativeFilter) -> ColumnElement[bool]:

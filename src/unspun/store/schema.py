@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -15,9 +16,18 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
+    literal_column,
 )
 
 metadata = MetaData()
+
+
+def day_of(column: ColumnElement[str] | Column[str]) -> ColumnElement[str]:
+    """A publication date that sorts undated last in a descending list: the date, or "" for none. Written
+    with a literal '' (not a bound parameter) so that the database matches it to the expression indexes."""
+    return func.coalesce(column, literal_column("''"))
+
 
 articles = Table(
     "articles",
@@ -38,6 +48,8 @@ articles = Table(
     Index("ix_articles_published", "published"),
     Index("ix_articles_content_hash", "content_hash"),
 )
+# Newest first with undated last, paged by keyset off the index (migration 0008).
+Index("ix_articles_day", day_of(articles.c.published), articles.c.id)
 
 analyses = Table(
     "analyses",
@@ -99,6 +111,8 @@ quotes = _results_table(
     Index("ix_quotes_site_published", "site", "published"),
     Index("ix_quotes_published", "published"),
 )
+Index("ix_quotes_day", day_of(quotes.c.published), quotes.c.article_id)
+Index("ix_quotes_type_day", quotes.c.speaker_type, day_of(quotes.c.published), quotes.c.article_id)
 entities = _results_table("entities", Column("label", String(16), nullable=False), Column("name", Text, nullable=False),
                           Index("ix_entities_name", "name"))
 dates = _results_table("dates", Column("value", String(32)))
@@ -145,6 +159,10 @@ story_features = Table(
     Column("signature", LargeBinary),  # MinHash, uint32 x num_perm; null without words
     Column("vector", LargeBinary, nullable=False),  # mean sentence vector, float16
     Column("sentences", LargeBinary, nullable=False),  # sentence vectors, float16, n x dimensions
+    # Migration 0008: the vectors of its quotes (diff.quote_units), so that the versions of a stored story are
+    # compared without the encoder; null for articles embedded before, or stored without analysis.
+    Column("quote_texts", Text),  # JSON list
+    Column("quote_vectors", LargeBinary),  # float16, one row per text
     # Migration 0007: an update reads the features of the new articles' date window (and of copies of them),
     # and checks versions from an index rather than from the wide rows.
     Index("ix_story_features_published", "published"),
@@ -162,8 +180,11 @@ stories = Table(
     Column("attributed_source", Text),
     Column("evidence", Text, nullable=False),  # JSON: "a|b" -> sentence alignment
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("first_published", String(10)),  # of its versions (migration 0008)
+    Column("last_published", String(10)),
     Index("ix_stories_size", "size"),
 )
+Index("ix_stories_last", day_of(stories.c.last_published), stories.c.id)
 
 story_members = Table(
     "story_members",

@@ -6,11 +6,24 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from sqlalchemy import ColumnElement, Engine, Insert, Table, and_, delete, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Insert,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -78,6 +91,10 @@ class QuoteHit:
     site: str | None
     published: str | None
     quote: Quote
+    position: int = 0  # the quote's place in its article (with the date and id, the key of the next page)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"article_id": self.article_id, "site": self.site, "published": self.published, **asdict(self.quote)}
 
 
 def open_store(url: str | None = None, readonly: bool | None = None, lock_wait: float | None = None) -> Store:
@@ -274,6 +291,16 @@ class Store:
                 found.update({r.id: ArticleHeader(r.id, r.site, r.published, r.title) for r in conn.execute(query)})
         return found
 
+    def text_lengths(self, ids: Sequence[str]) -> dict[str, int]:
+        """The length of each stored article's text among `ids` (the texts are not read out)."""
+        a = schema.articles
+        found: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunks(list(dict.fromkeys(ids))):
+                query = select(a.c.id, func.length(a.c.text)).where(a.c.id.in_(chunk))
+                found.update({r[0]: int(r[1]) for r in conn.execute(query)})
+        return found
+
     def analysis(self, article_id: str) -> Analysis | None:
         """Rebuild the Analysis records of a stored article, or None if it was never analysed."""
         with self.engine.connect() as conn:
@@ -330,18 +357,14 @@ class Store:
             return []
         with self.engine.connect() as conn:
             if self.backend == "sqlite":
-                match = _fts5_query(query)
-                # bm25 costs about 1 ms per 1,000 matches: a query matching most of a large corpus ranks
-                # only its RANK_WINDOW most recently stored matches, which keeps every search fast.
-                cutoff = conn.execute(text(
-                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rowid DESC "
-                    "LIMIT 1 OFFSET :k"), {"q": match, "k": RANK_WINDOW}).scalar()
+                match = fts5_query(query)
+                cutoff = rank_cutoff(conn, match)
                 result = conn.execute(text(
                     "SELECT a.id, a.title, a.site, a.published, "
                     "snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet "
                     "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
                     "WHERE articles_fts MATCH :q AND articles_fts.rowid > :cutoff ORDER BY rank LIMIT :n"),
-                    {"q": match, "n": limit, "cutoff": cutoff if cutoff is not None else -1})
+                    {"q": match, "n": limit, "cutoff": cutoff})
             else:
                 result = conn.execute(text(
                     "SELECT id, title, site, published, ts_headline('english', text, q, "
@@ -350,21 +373,29 @@ class Store:
                     "ORDER BY ts_rank(search, q) DESC LIMIT :n"), {"q": query, "n": limit})
             return [SearchHit(r.id, r.title, r.site, r.published, r.snippet) for r in result]
 
-    def quotes(self, q: QuoteQuery) -> list[QuoteHit]:
-        """Quotes matching the filters, newest articles first."""
+    def quotes(self, q: QuoteQuery, after: tuple[str, str, int] | None = None) -> list[QuoteHit]:
+        """Quotes matching the filters, newest articles first (undated last), in article order; ``after`` (the
+        last hit's published or "", article id and position) continues from a previous page."""
         qt = schema.quotes
+        day = schema.day_of(qt.c.published)
         conditions = []
         if q.speaker_type:
             conditions.append(qt.c.speaker_type == q.speaker_type)
         if q.kind:
             conditions.append(qt.c.kind == q.kind)
-        conditions += site_and_dates(qt.c.site, qt.c.published, q.site, q.since, q.until)
+        conditions += site_and_dates(qt.c.site, day, q.site, q.since, q.until)
+        if q.until:
+            conditions.append(day != "")
         if q.speaker:
             conditions.append(self.contains(qt.c.speaker_name, q.speaker) | self.contains(qt.c.speaker_text, q.speaker))
-        query = (select(qt).where(and_(True, *conditions))
-                 .order_by(qt.c.published.desc(), qt.c.article_id, qt.c.position).limit(q.limit))
+        if after is not None:
+            conditions.append(or_(day < after[0], and_(day == after[0], or_(
+                qt.c.article_id < after[1], and_(qt.c.article_id == after[1], qt.c.position > after[2])))))
+        # newest first off ix_quotes_day / ix_quotes_type_day (backwards), an article's quotes in their order
+        query = (select(qt).where(and_(true(), *conditions))
+                 .order_by(day.desc(), qt.c.article_id.desc(), qt.c.position).limit(q.limit))
         with self.engine.connect() as conn:
-            return [QuoteHit(r["article_id"], r["site"], r["published"], rows.quote_from_row(r))
+            return [QuoteHit(r["article_id"], r["site"], r["published"], rows.quote_from_row(r), r["position"])
                     for r in conn.execute(query).mappings()]
 
     def contains(self, column: Any, part: str) -> ColumnElement[bool]:
@@ -400,7 +431,16 @@ def site_and_dates(site: Any, published: Any, name: str | None, since: str | Non
     return conditions
 
 
-def _fts5_query(query: str) -> str:
+def rank_cutoff(conn: Connection, match: str) -> int:
+    """The lowest full-text rowid worth ranking for a query (-1: all). bm25 costs about 1 ms per 1,000 matches:
+    a query matching most of a large corpus ranks only its RANK_WINDOW most recently stored matches, which
+    keeps every search fast."""
+    cutoff = conn.execute(text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rowid DESC "
+                               "LIMIT 1 OFFSET :k"), {"q": match, "k": RANK_WINDOW}).scalar()
+    return int(cutoff) if cutoff is not None else -1
+
+
+def fts5_query(query: str) -> str:
     """Quote every word so user text is never read as FTS5 syntax (AND of the words)."""
     words = re.findall(r"\w+", query)
     return " ".join(f'"{w}"' for w in words) or '""'

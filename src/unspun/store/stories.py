@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import delete, func, insert, or_, select
 
-from unspun.records import NO_NARRATIVE, Article
+from unspun.records import NO_NARRATIVE, Article, Quote
 from unspun.store import rows, schema
 from unspun.store.store import Store, chunks
 from unspun.stories.align import DIMENSIONS, Matchable, mean_vectors
@@ -53,10 +53,15 @@ def articles_needing_features(store: Store, version: str) -> Iterator[Article]:
         yield from (found[i] for i in chunk if i in found)
 
 
-def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> None:
-    """Store (or replace) the matching features of a batch of articles, in one transaction. Their story
-    membership is dropped with them: they will be matched again."""
+QuoteVectors = tuple[list[str], np.ndarray]  # an article's quote units and their vectors
+
+
+def save_features(store: Store, version: str, articles: Sequence[Matchable],
+                  quotes: dict[str, QuoteVectors] | None = None) -> None:
+    """Store (or replace) the matching features of a batch of articles, in one transaction, with the vectors
+    of their quotes where given. Their story membership is dropped with them: they will be matched again."""
     ids = [m.features.id for m in articles]
+    quotes = quotes or {}
     vectors = mean_vectors([m.sentences for m in articles])
     new_rows = [{
         "article_id": f.id, "version": version, "language": f.language, "published": f.published,
@@ -66,6 +71,8 @@ def save_features(store: Store, version: str, articles: Sequence[Matchable]) -> 
         "sentence_numbers": json.dumps([sorted(n) for n in f.sentence_numbers]),
         "signature": s.astype(np.uint32).tobytes() if s is not None else None,
         "vector": v.astype(np.float16).tobytes(), "sentences": m.astype(np.float16).tobytes(),
+        "quote_texts": json.dumps(quotes[f.id][0], ensure_ascii=False) if f.id in quotes else None,
+        "quote_vectors": quotes[f.id][1].astype(np.float16).tobytes() if f.id in quotes else None,
     } for f, m, v, s in ((m.features, m.sentences, v, m.signature) for m, v in zip(articles, vectors, strict=True))]
     with store.write() as conn:
         for chunk in chunks(ids):
@@ -158,6 +165,42 @@ def load_features(store: Store, ids: Sequence[str]) -> dict[str, Matchable]:
     return out
 
 
+def sentence_vectors(store: Store, ids: Sequence[str]) -> dict[str, np.ndarray]:
+    """The stored vector of every sentence (as split_sentences cuts it) and every quote unit of the given
+    articles, by text, so that comparing stored versions needs no encoder. An article whose text no longer splits
+    into its stored vectors contributes no sentences (the caller encodes them again)."""
+    f, a = schema.story_features, schema.articles
+    out: dict[str, np.ndarray] = {}
+    with store.engine.connect() as conn:
+        for chunk in chunks(list(ids)):
+            query = (select(f.c.vector, f.c.sentences, f.c.quote_texts, f.c.quote_vectors, a.c.text)
+                     .join(a, a.c.id == f.c.article_id).where(f.c.article_id.in_(chunk)))
+            for r in conn.execute(query):
+                dimensions = len(r.vector) // 2
+                vectors = np.frombuffer(r.sentences, dtype=np.float16).astype(np.float32).reshape(-1, dimensions)
+                texts = split_sentences(r.text or "")
+                if len(texts) == len(vectors):
+                    out.update(zip(texts, vectors, strict=True))
+                if r.quote_texts and r.quote_vectors:
+                    units = json.loads(r.quote_texts)
+                    matrix = np.frombuffer(r.quote_vectors, dtype=np.float16).astype(np.float32).reshape(-1, dimensions)
+                    if len(units) == len(matrix):
+                        out.update(zip(units, matrix, strict=True))
+    return out
+
+
+def quotes_of(store: Store, ids: Sequence[str]) -> dict[str, list[Quote]]:
+    """The stored quotes of each article among `ids` (analysed ones only), in their order."""
+    q = schema.quotes
+    out: dict[str, list[Quote]] = {}
+    with store.engine.connect() as conn:
+        for chunk in chunks(list(ids)):
+            query = select(q).where(q.c.article_id.in_(chunk)).order_by(q.c.article_id, q.c.position)
+            for r in conn.execute(query).mappings():
+                out.setdefault(r["article_id"], []).append(rows.quote_from_row(r))
+    return out
+
+
 def load_profiles(store: Store, ids: Sequence[str]) -> dict[str, SourcingProfile]:
     """How each analysed article is sourced (stories/profile.py), from the stored summaries, hedges and
     narratives; articles stored without analysis have none."""
@@ -193,9 +236,16 @@ def story_members(store: Store, story_ids: Sequence[str]) -> dict[str, list[str]
 def replace_stories(store: Store, stories: Sequence[Story], replaced: Sequence[str]) -> None:
     """Write stories (and drop the stored stories they replace, e.g. two that merged), in one transaction."""
     now = datetime.now(UTC)
+    days = {h.id: h.published for h in store.article_headers([a for s in stories for a in s.articles]).values()}
+
+    def span(story: Story) -> tuple[str | None, str | None]:
+        dated = sorted(d for d in (days.get(a) for a in story.articles) if d)
+        return (dated[0], dated[-1]) if dated else (None, None)
+
     story_rows = [{"id": s.id, "size": len(s.articles), "origin": s.origin, "origin_confidence": s.origin_confidence,
                    "attributed_source": s.attributed_source, "updated_at": now,
-                   "evidence": json.dumps({"pairs": s.evidence, "versions": s.versions}, ensure_ascii=False)}
+                   "evidence": json.dumps({"pairs": s.evidence, "versions": s.versions}, ensure_ascii=False),
+                   "first_published": span(s)[0], "last_published": span(s)[1]}
                   for s in stories]
     member_rows = [{"article_id": a, "story_id": s.id, "role": s.roles[a], "derived_from": s.derived_from.get(a),
                     "note": s.notes.get(a)} for s in stories for a in s.articles]
@@ -221,13 +271,16 @@ def clear_stories(store: Store) -> None:
 Members = list[tuple[str | None, str | None]]  # (site, published) of each article of a story, in its order
 
 
-def load_stories(store: Store, min_size: int = 1, of_article: str | None = None) -> list[tuple[Story, Members]]:
+def load_stories(store: Store, min_size: int = 1, of_article: str | None = None,
+                 story_id: str | None = None) -> list[tuple[Story, Members]]:
     """Stored stories, largest first, each with its members' (site, published); or only the story of one
-    article."""
+    article, or the story of this id."""
     s, m, a = schema.stories, schema.story_members, schema.articles
     query = select(s).where(s.c.size >= min_size).order_by(s.c.size.desc(), s.c.id)
     if of_article is not None:
         query = query.where(s.c.id == select(m.c.story_id).where(m.c.article_id == of_article).scalar_subquery())
+    if story_id is not None:
+        query = query.where(s.c.id == story_id)
     with store.engine.connect() as conn:
         heads = list(conn.execute(query).mappings())
         members: dict[str, list[dict]] = {}

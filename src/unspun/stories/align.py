@@ -32,6 +32,21 @@ def embed_articles(features: Sequence[StoryFeatures], embed: Embed) -> Vectors:
     return Vectors(sentences, mean_vectors(sentences, matrix.shape[1] if matrix.size else DIMENSIONS))
 
 
+def known_first(known: dict[str, np.ndarray], fallback: Embed) -> Embed:
+    """An Embed that takes the vectors it knows (e.g. stored ones) and encodes only the other texts, which it
+    then knows too (``known`` grows)."""
+
+    def embed(texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, fallback(missing), strict=True))
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack([known[t] for t in texts]).astype(np.float32)
+
+    return embed
+
+
 def mean_vectors(sentences: Sequence[np.ndarray], dim: int = DIMENSIONS) -> np.ndarray:
     """One unit vector per article: the normalised mean of its sentence vectors (zeros when it has none)."""
     if not sentences:

@@ -15,7 +15,7 @@ from unspun.stories.align import Embed, embed_articles
 from unspun.stories.cluster import Story, StoryOptions, cluster_stories
 from unspun.stories.features import article_features
 from unspun.stories.profile import SourcingProfile
-from unspun.stories.update import default_embed, matchable, place_articles, update_stories
+from unspun.stories.update import date_window, default_embed, matchable, place_articles, update_stories
 
 SCHEMA = "unspun.stories/1"
 Members = story_store.Members
@@ -39,18 +39,25 @@ def stories_json(stories: Sequence[tuple[Story, Members]]) -> dict[str, Any]:
 
 
 def story_of(store: Store, target: Article, options: StoryOptions | None = None,
-             embed: Embed | None = None, profile: SourcingProfile | None = None) -> tuple[Story, Members]:
+             embed: Embed | None = None, profile: SourcingProfile | None = None,
+             update: bool = True) -> tuple[Story, Members]:
     """The story of an article: a stored one's as stored (after bringing the store's stories up to date);
-    a new one's as it would be if stored, without storing it (``profile``: how it is sourced, if analysed)."""
+    a new one's as it would be if stored, without storing it (``profile``: how it is sourced, if analysed).
+    update=False reads the stories as they are (nothing is written): an article the last update has not
+    placed is placed in memory, like a new one."""
 
     opt = options or StoryOptions()
-    update_stories(store, embed, opt)
+    if update:
+        update_stories(store, embed, opt)
     stored_copy = store.article(target.id) if target.id else None
     if stored_copy is not None and stored_copy.text == target.text:
-        return story_store.load_stories(store, of_article=target.id)[0]
+        found = story_store.load_stories(store, of_article=target.id)
+        if found:
+            return found[0]
     probe = matchable([target], embed or default_embed(), opt)[0]
     key = probe.features.id
-    built, _ = place_articles(store, story_store.load_index(store), [key], {key: probe}, opt,
+    window = date_window([(key, target.published, probe.features.fingerprint)], opt.max_days_apart)
+    built, _ = place_articles(store, story_store.load_index(store, window), [key], {key: probe}, opt,
                               {key: profile} if profile is not None else None)
     story = next(s for s in built if key in s.articles)
     others = {a.id: (a.site, a.published) for a in (store.article(i) for i in story.articles if i != key) if a}
@@ -58,10 +65,10 @@ def story_of(store: Store, target: Article, options: StoryOptions | None = None,
 
 
 def trace_article(store: Store, target: Article, analyse: Callable[[Article], Analysis],
-                  embed: Embed | None = None) -> dict[str, Any]:
+                  embed: Embed | None = None, update: bool = True) -> dict[str, Any]:
     """The story of one article (stored or new), its origin, and its diff against the reference version:
     the story's origin, else its fullest other version. analyse(article) runs the per-article analysis
-    for articles the store has no analysis of."""
+    for articles the store has no analysis of; update=False leaves the store's stories as they are."""
     from unspun.stories.diff import diff_versions
 
     def analysis_of(article: Article) -> Analysis:
@@ -76,7 +83,7 @@ def trace_article(store: Store, target: Article, analyse: Callable[[Article], An
     target_analysis = analysis_of(target)
     profile = SourcingProfile.from_analysis(target_analysis) if target_analysis.sourcing.quotes or \
         target_analysis.hedges or target_analysis.entities else None
-    story, members = story_of(store, target, embed=embed, profile=profile)
+    story, members = story_of(store, target, embed=embed, profile=profile, update=update)
     others = {a.id: a for a in (store.article(i) for i in story.articles if i != target.id) if a is not None}
     reference_id = story.origin if story.origin and story.origin != target.id else (
         max(others, key=lambda i: len(others[i].text)) if others else None)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,27 +101,53 @@ def _located(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def quote_texts(version: Analysis, reference: Analysis) -> list[str]:
+    """What comparing the version's quotes with the reference encodes besides sentences (the version's quotes
+    the reference does not carry verbatim, the reference's quotes), so that a caller can encode the texts of
+    many comparisons in one batch."""
+    quotes, reference_units = _compared(version, reference)
+    return [q.text for q in quotes] + reference_units[len(_reference_sentences(reference)):] if quotes else []
+
+
 def _unsupported(version: Analysis, reference: Analysis, embed: Embed) -> list[UnsupportedQuote]:
     """Quotes of the version whose words the reference never carries, verbatim or paraphrased. Paraphrase is
     judged against the reference's sentences and its own quotes: a short quote lightly edited sits close to
     the quote it came from, but far from the long sentence around it."""
-    quotes = [q for q in version.quotes if q.kind in ("direct", "mixed") and len(q.text.split()) >= 4]
+    quotes, reference_units = _compared(version, reference)
     if not quotes:
         return []
-    reference_units = [s for s, _, _ in _located(reference.article.text)] or [reference.article.text]
-    for q in reference.quotes:
-        if q.kind in ("direct", "mixed"):
-            reference_units += [q.text, *_marked(_normalised(q.text))] if q.kind == "mixed" else [q.text]
     vectors = embed([q.text for q in quotes] + reference_units)
     q_vec, r_vec = vectors[: len(quotes)], vectors[len(quotes):]
     best = (q_vec @ r_vec.T).max(axis=1)
+    return [UnsupportedQuote(quote.text, quote.start, quote.end, quote.speaker.name or quote.speaker.text,
+                             quote.speaker.type) for quote, score in zip(quotes, best, strict=True)
+            if score < QUOTE_SUPPORTED]
+
+
+def _compared(version: Analysis, reference: Analysis) -> tuple[list[Quote], list[str]]:
+    """The version's quotes that need a paraphrase check (long enough, direct or mixed, not carried verbatim by
+    the reference), and the reference units they are checked against."""
     reference_text = _normalised(reference.article.text)
-    out = []
-    for quote, score in zip(quotes, best, strict=True):
-        if not _carried(quote, reference_text) and score < QUOTE_SUPPORTED:
-            out.append(UnsupportedQuote(quote.text, quote.start, quote.end, quote.speaker.name or quote.speaker.text,
-                                        quote.speaker.type))
-    return out
+    quotes = [q for q in version.quotes if q.kind in ("direct", "mixed") and len(q.text.split()) >= 4
+              and not _carried(q, reference_text)]
+    if not quotes:
+        return [], []
+    return quotes, _reference_sentences(reference) + quote_units(reference.quotes)
+
+
+def quote_units(quotes: Sequence[Quote]) -> list[str]:
+    """The texts of an article's quotes that a comparison may encode: every direct or mixed quote, and the
+    quoted stretches inside a mixed one. The store keeps their vectors (store/stories.py), so comparing stored
+    versions rarely needs the encoder."""
+    units: list[str] = []
+    for q in quotes:
+        if q.kind in ("direct", "mixed"):
+            units += [q.text, *_marked(_normalised(q.text))] if q.kind == "mixed" else [q.text]
+    return units
+
+
+def _reference_sentences(reference: Analysis) -> list[str]:
+    return [s for s, _, _ in _located(reference.article.text)] or [reference.article.text]
 
 
 # Curly, low and angle quote marks and apostrophes as their straight forms, since rewrites retype them freely;

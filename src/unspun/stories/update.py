@@ -21,6 +21,7 @@ from unspun.store.store import Store
 from unspun.stories.align import DIMENSIONS, Embed, Matchable, Vectors, embed_articles, mean_vectors
 from unspun.stories.candidates import CandidateIndex, identity_keys, signature_of
 from unspun.stories.cluster import Story, StoryOptions, build_story, comparable, link
+from unspun.stories.diff import quote_units
 from unspun.stories.features import article_features
 from unspun.stories.profile import SourcingProfile
 
@@ -164,7 +165,15 @@ def matchable(articles: Sequence[Article], embed: Embed, opt: StoryOptions) -> l
 
 
 def _store_features(store: Store, batch: Sequence[Article], embed: Embed, opt: StoryOptions) -> None:
-    story_store.save_features(store, features_version(opt), matchable(batch, embed, opt))
+    """Features of a batch of articles, with the vectors of their stored quotes (one encoder batch each)."""
+    units = {i: quote_units(q) for i, q in story_store.quotes_of(store, [a.id or "" for a in batch]).items()}
+    flat = [t for texts in units.values() for t in texts]
+    vectors, quotes, start = embed(flat) if flat else None, {}, 0
+    for article_id, texts in units.items():
+        if texts and vectors is not None:
+            quotes[article_id] = (texts, vectors[start : start + len(texts)])
+            start += len(texts)
+    story_store.save_features(store, features_version(opt), matchable(batch, embed, opt), quotes)
 
 
 def default_embed() -> Embed:
