@@ -13,6 +13,7 @@ from unspun.cli import demo as demo_cmd
 from unspun.cli import ingest as ingest_cmd
 from unspun.cli import narratives as narratives_cmd
 from unspun.cli import serve as serve_cmd
+from unspun.cli import sites as sites_cmd
 from unspun.cli import stories as stories_cmd
 from unspun.errors import UnspunError
 from unspun.render.console import printable
@@ -34,6 +35,9 @@ app.command("stories")(stories_cmd.stories_command)
 app.command("trace")(stories_cmd.trace_command)
 app.command("narratives")(narratives_cmd.narratives_command)
 app.command("serve")(serve_cmd.serve_command)
+app.command("sites")(sites_cmd.sites_command)
+app.command("site")(sites_cmd.site_command)
+app.command("network")(sites_cmd.network_command)
 
 
 @app.callback()

@@ -14,6 +14,7 @@ from rich.text import Text
 from unspun.cli.ingest import DB_HELP
 from unspun.render.console import SafeConsole
 from unspun.render.stories import render_stories_text
+from unspun.store.store import Store
 
 
 class StoriesFormat(str, Enum):
@@ -41,14 +42,9 @@ def stories_command(
     from unspun.store import open_store
     from unspun.store.stories import load_stories
     from unspun.stories.build import stories_json
-    from unspun.stories.update import update_stories
 
     with open_store(db) as store:
-        console = SafeConsole(stderr=True)
-        with Progress(TextColumn("embedding new articles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True, disable=not console.is_terminal) as bar:
-            task = bar.add_task("embed", total=None)
-            update_stories(store, rebuild=rebuild, progress=lambda n: bar.advance(task, n))
+        bring_stories_up_to_date(store, rebuild)
         document = stories_json(load_stories(store, min_size))
         headers = store.article_headers([a for story in document["stories"] for a in story["articles"]])
     if format is StoriesFormat.html:
@@ -62,6 +58,22 @@ def stories_command(
         return
     console = SafeConsole()
     render_stories_text(document, headers, console if console.is_terminal else SafeConsole(width=160))
+
+
+def bring_stories_up_to_date(store: Store, rebuild: bool = False) -> None:
+    """Embed the articles stored since the last run and place them in stories, with a progress bar on a
+    terminal; a store opened read-only is read as it is, and the user told so."""
+    from unspun.stories.update import update_stories
+
+    console = SafeConsole(stderr=True)
+    if store.readonly:
+        console.print(Text(f"unspun: {store.label} is read-only ({store.readonly_reason}): showing its stories as "
+                           "they were last stored", style="dim"))
+        return
+    with Progress(TextColumn("embedding new articles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("embed", total=None)
+        update_stories(store, rebuild=rebuild, progress=lambda n: bar.advance(task, n))
 
 
 def trace_command(
