@@ -601,6 +601,11 @@ def demo_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         fill_store(url, demo_entries)
         yield url
         return
+    yield from _postgres_database(request, lambda url: fill_store(url, demo_entries))
+
+
+def _postgres_database(request: pytest.FixtureRequest, fill: Any) -> Iterator[str]:
+    """A fresh database on the test PostgreSQL server, filled by fill(url), dropped afterwards."""
     import uuid
 
     import psycopg
@@ -610,10 +615,49 @@ def demo_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = base.rsplit("/", 1)[0] + f"/{name}"
-    fill_store(url, demo_entries)
+    fill(url)
     yield url
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 LOOPBACK_BASE = "http://127.0.0.1:8000"  # what the web tests' client addresses (the server answers loopback names)
+
+
+# --- Sites and their network (tests/sites, the CLI's and the web's site pages) ------------------------------
+
+
+@pytest.fixture(scope="session")
+def world_entries() -> tuple[list[tuple[Article, Analysis | None]], list[Any]]:
+    """The hand-made world of tests/sites/world.py, every article analysed by the real pipeline."""
+    from tests.sites.world import world
+    from unspun.analysis import analyze_article
+
+    articles, stories = world()
+    return [(a, analyze_article(a)) for a in articles], stories
+
+
+def fill_world(url: str, entries: list[tuple[Article, Analysis | None]], stories: list[Any]) -> None:
+    """Store the world, embed it as `unspun stories` does, then keep the world's own stories."""
+    from unspun.analysis import pipeline_version
+    from unspun.store import open_store
+    from unspun.store.stories import clear_stories, replace_stories
+    from unspun.stories.update import update_stories
+
+    with open_store(url) as store:
+        store.add(entries, pipeline_version())
+        update_stories(store)
+        clear_stories(store)
+        replace_stories(store, stories, [])
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                    world_entries: tuple[list[tuple[Article, Analysis | None]], list[Any]]) -> Iterator[str]:
+    """A store of each backend holding the world of sites (one per test module)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sites') / 'world.db'}"
+        fill_world(url, *world_entries)
+        yield url
+        return
+    yield from _postgres_database(request, lambda url: fill_world(url, *world_entries))

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from tests.conftest import (
     HOSTILE_BREAKOUT,
@@ -26,10 +23,9 @@ from tests.conftest import (
     build_hostile_analysis,
     fill_store,
 )
-from tests.web.test_guard import free_port
+from tests.web.server import serving
 from unspun.ingest.normalize import content_hash
 from unspun.records import Analysis, Article, Narrative, NarrativeEvidence
-from unspun.web.app import Settings, create_app
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("UNSPUN_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "screenshots"
@@ -55,18 +51,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory,
              demo_entries: list[tuple[Article, Analysis | None]]) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'web.db'}"
     fill_store(url, [*demo_entries, *hostile_versions(build_hostile_analysis())])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(db=url)), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(url) as base:
+        yield base
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from unspun.store.store import QuoteQuery
 from unspun.web.app import Settings, create_app
 
 PAGES = ["/", "/search", "/search?q=minister", "/analyze", "/stories", "/stories?order=latest", "/narratives",
-         "/quotes", "/api", "/articles/farm-daily-herald", "/stories/story:farm-daily-herald"]
+         "/quotes", "/api", "/articles/farm-daily-herald", "/stories/story:farm-daily-herald", "/sites",
+         "/sites/valdoria-daily-herald.com", "/network"]
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +254,9 @@ EXAMPLES = {  # one request for every GET route of the application
     "/api/quotes": "/api/quotes", "/api/quotes/export.csv": "/api/quotes/export.csv",
     "/api/quotes/export.jsonl": "/api/quotes/export.jsonl", "/analyze": "/analyze", "/api": "/api",
     "/api/openapi.json": "/api/openapi.json", "/static/unspun.css": "/static/unspun.css", "/login": "/login",
+    "/sites": "/sites", "/api/sites": "/api/sites", "/sites/{domain}": "/sites/valdoria-daily-herald.com",
+    "/api/sites/{domain}": "/api/sites/valdoria-daily-herald.com", "/network": "/network",
+    "/api/network": "/api/network",
 }
 
 

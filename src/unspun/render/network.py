@@ -167,8 +167,10 @@ def network_svg(report: SitesReport, href: Any = None, size: int = 900, limit: i
     positions = layout(report, limit)
     margin, graph = 40, report.graph
     inner = size - 2 * margin
-    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="network" width="{size}" height="{size}" '
-           'font-family="sans-serif" font-size="10" role="img" aria-label="coordination graph of sites">'),
+    label_room = 170  # the labels to the right of the rightmost sites
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="network" width="{size + label_room}" height="{size}" '
+            f'viewBox="0 0 {size + label_room} {size}" font-family="sans-serif" font-size="10" role="img" '
+            'aria-label="coordination graph of sites">'),
            f'<title>Coordination graph: {len(positions)} sites, window {graph.window_days} day(s)</title>']
     xy = {s: (margin + x * inner, margin + y * inner) for s, (x, y) in positions.items()}
     peak = max((e.weight for e in graph.edges), default=1.0) or 1.0

@@ -12,9 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from unspun.sites.coordination import Edge
 from unspun.sites.profile import SiteProfile
-from unspun.sites.report import SitesReport
+from unspun.sites.report import SitesReport, partners
 
 SITES_SCHEMA = "unspun.sites/1"
 SITE_SCHEMA = "unspun.site/1"
@@ -34,9 +33,14 @@ def percent(share: float) -> str:
     return f"{share:.0%}"
 
 
-def sites_json(report: SitesReport, limit: int | None = None) -> dict[str, Any]:
-    profiles = list(report.profiles.values())[:limit]
-    return {"schema": SITES_SCHEMA, "window_days": report.graph.window_days,
+def sites_json(report: SitesReport, limit: int | None = None, start: int = 0) -> dict[str, Any]:
+    """The `unspun.sites/1` document: the network's figures and the profiles (from start, at most limit)."""
+    profiles = list(report.profiles.values())[start:start + limit if limit is not None else None]
+    graph = report.graph
+    linked = {e.source for e in graph.edges} | {e.target for e in graph.edges}
+    return {"schema": SITES_SCHEMA, "window_days": graph.window_days,
+            "network": {"stories": graph.stories, "pairs_tested": graph.pairs_tested, "edges": len(graph.edges),
+                        "linked_sites": len(linked), "communities": len(set(graph.communities.values()))},
             "sites": [profile_json(p) for p in profiles]}
 
 
@@ -49,15 +53,11 @@ def profile_json(profile: SiteProfile) -> dict[str, Any]:
     return data
 
 
-def site_edges(report: SitesReport, site: str) -> list[Edge]:
-    return [e for e in report.graph.edges if site in (e.source, e.target)]
-
-
 def site_json(report: SitesReport, site: str) -> dict[str, Any]:
-    edges = [{"site": e.target if e.source == site else e.source, "weight": e.weight, "co_stories": e.co_stories,
-              "expected": e.expected, "p_value": e.p_value, "shared_template": e.shared_template,
+    edges = [{"site": other, "weight": e.weight, "co_stories": e.co_stories, "expected": e.expected,
+              "p_value": e.p_value, "shared_template": e.shared_template,
               "evidence": [{"story": c.story, "articles": list(c.articles), "lag_seconds": c.lag_seconds}
-                           for c in e.evidence]} for e in site_edges(report, site)]
+                           for c in e.evidence]} for other, e in partners(report, site)]
     return {"schema": SITE_SCHEMA, "window_days": report.graph.window_days, "profile": profile_json(
         report.profiles[site]), "coordinated_with": edges}
 
@@ -110,8 +110,9 @@ def render_site_text(report: SitesReport, site: str, console: Console) -> None:
     for line in lines:
         console.print(Text(line))
     if p.weekly:
-        console.print(Text("articles per week: " + ", ".join(f"{w} {n}" for w, n in p.weekly[-12:])))
-    edges = site_edges(report, site)
+        console.print(Text(("articles per week" + (", the last 12" if len(p.weekly) > 12 else "") + ": ")
+                           + ", ".join(f"{w} {n}" for w, n in p.weekly[-12:])))
+    edges = partners(report, site)
     if not edges:
         console.print(Text("Not coordinated with any site beyond chance.", style="dim"))
         return
@@ -119,8 +120,7 @@ def render_site_text(report: SitesReport, site: str, console: Console) -> None:
                         f"{report.graph.window_days} day(s), beyond chance)")
     for column in ("site", "stories in step", "expected by chance", "p", "stories", "shared boilerplate"):
         table.add_column(column)
-    for e in edges:
-        other = e.target if e.source == site else e.source
+    for other, e in edges:
         table.add_row(Text(other), str(e.co_stories), f"{e.expected:.2f}", f"{e.p_value:.1e}",
                       Text(", ".join(c.story for c in e.evidence[:4]) + ("…" if len(e.evidence) > 4 else "")),
                       Text("; ".join(e.shared_template[:2])))

@@ -16,6 +16,10 @@ from unspun.store.narratives import week_of
 from unspun.store.store import Store
 
 
+class UnknownSiteError(InputError):
+    """A site asked for has no stored article."""
+
+
 def sites_report(store: Store, sites: Sequence[str] | None = None, window_days: int | None = None,
                  min_co_stories: int | None = None) -> SitesReport:
     """Profiles of the given sites (all by default) and the coordination graph of the whole store."""
@@ -29,7 +33,8 @@ def sites_report(store: Store, sites: Sequence[str] | None = None, window_days: 
     if wanted is not None:
         missing = [s for s in wanted if s not in counts]
         if missing:
-            raise InputError(f"no stored article comes from {', '.join(missing)}: see `unspun sites` for the sites")
+            raise UnknownSiteError(f"no stored article comes from {', '.join(missing)}: see `unspun sites` for the "
+                                   "sites")
     template_sites = sorted(set(counts) | set(linked)) if wanted is None else sorted(set(wanted) | set(linked))
     templates = {site: fingerprint(site, samples)
                  for site, samples in site_store.template_samples(store, template_sites).items()}
@@ -50,9 +55,14 @@ def sites_report(store: Store, sites: Sequence[str] | None = None, window_days: 
 def site_report(store: Store, site: str, window_days: int | None = None) -> SitesReport:
     """One site's profile with its weekly volume, and the graph (its edges are those naming it)."""
     report = sites_report(store, [site], window_days)
+    report.profiles[site].weekly = weekly_volume(store, site)
+    return report
+
+
+def weekly_volume(store: Store, site: str) -> list[tuple[str, int]]:
+    """A site's articles per ISO week ("undated" last)."""
     weeks: dict[str, int] = {}
     for published, count in site_store.site_days(store, site):
         week = week_of(published)
         weeks[week] = weeks.get(week, 0) + count
-    report.profiles[site].weekly = sorted(weeks.items())
-    return report
+    return sorted(weeks.items())

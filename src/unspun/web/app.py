@@ -25,10 +25,11 @@ from starlette.exceptions import HTTPException
 from unspun.errors import ModelError, StoreError, UnspunError
 from unspun.reports.pages import UnknownArticleError
 from unspun.reports.story import UnknownStoryError
+from unspun.run.sites import UnknownSiteError
 from unspun.store import open_store
 from unspun.store.store import Store
 from unspun.web.pages import data, page
-from unspun.web.routes import analyze, articles, home, meta, narratives, quotes, stories
+from unspun.web.routes import analyze, articles, home, meta, narratives, quotes, sites, stories
 from unspun.web.security import LOOPBACK_NAMES, Guard
 from unspun.web.twins import JsonTwins
 
@@ -90,7 +91,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                   description="Where a news story came from, who said what in it, and what was spun on the way. "
                               "Every page of the web interface has a JSON twin here.")
     app.state.settings, app.state.store, app.state.embed = settings, opened, Encoder()
-    for module in (home, analyze, articles, stories, narratives, quotes, meta):
+    for module in (home, analyze, articles, stories, narratives, quotes, sites, meta):
         app.include_router(module.router)
     _add_error_pages(app)
     app.add_middleware(Guard, token=settings.token, hosts=settings.hosts, max_body=settings.max_body)
@@ -125,7 +126,7 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(UnspunError)
     async def refused(request: Request, exc: UnspunError) -> Response:
-        if isinstance(exc, UnknownArticleError | UnknownStoryError):
+        if isinstance(exc, UnknownArticleError | UnknownStoryError | UnknownSiteError):
             return error(request, 404, str(exc))
         if isinstance(exc, StoreError | ModelError):
             log.warning("unspun: %s", exc)

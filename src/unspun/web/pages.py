@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from unspun.errors import InputError
 from unspun.render.html import add_filters
+from unspun.render.sites import lag_text
 from unspun.render.trace import diff_pieces
 
 
@@ -32,6 +33,7 @@ def _environment() -> Environment:
     env.filters["dropped_pieces"] = lambda text, versions: _dropped(text, versions)
     env.filters["marked"] = marked_html
     env.filters["pct"] = lambda share: f"{round(share * 100)}%"
+    env.filters["lag"] = lag_text
     env.globals["path"] = quote_path
     return env
 
