@@ -31,7 +31,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from unspun.sites.coordination import Version, communities, coordination_graph
+from unspun.sites.coordination import Version
+from unspun.sites.joining import coordinate
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def planted_world(seed: int, knobs: Knobs = STANDARD, stories: int = 3000, group
             site = f"{kind}{n}.example"
             kinds[site] = kind
             picks = rng.choices(story_rows, weights=weights, k=int(stories * rng.uniform(*share)))
-            for story, _, day, _ in set(picks):
+            for story, _, day, _ in sorted(set(picks)):  # sorted: the same world in every process
                 lag = rng.choices((0, 1, 2, 3, 6), weights=(5, 3, 1, 1, 1))[0]
                 versions.append(Version(story, f"{story}-{site}", site, day + lag, "derived"))
     return World(versions, planted, kinds)
@@ -122,16 +123,27 @@ def _members(assignment: dict[str, int]) -> dict[int, list[str]]:
 
 def score_world(seed: int, knobs: Knobs = STANDARD) -> dict[str, Any]:
     world = planted_world(seed, knobs)
-    graph = coordination_graph(world.versions)
-    linked = sorted({e.source for e in graph.edges} | {e.target for e in graph.edges})
-    found = communities(linked, graph.edges) if linked else {}
+    graph = coordinate(world.versions)
+    found = graph.communities
     scores = pair_scores(found, world.groups)
     false_edges = [e for e in graph.edges if world.groups.get(e.source, -1) != world.groups.get(e.target, -2)]
     kinds = defaultdict(int)
     for e in false_edges:
         kinds["-".join(sorted((world.kinds[e.source], world.kinds[e.target])))] += 1
     return {"seed": seed, **scores, "window_days": graph.window_days, "edges": len(graph.edges),
-            "false_edges": len(false_edges), "false_edge_kinds": dict(kinds), "pairs_tested": graph.pairs_tested}
+            "false_edges": len(false_edges), "false_edge_kinds": dict(kinds), "pairs_tested": graph.pairs_tested,
+            "joined": len(graph.joined), "false_joins": sum(
+                1 for j in graph.joined if world.groups.get(j.site) is None or
+                world.groups[j.site] != _majority(found, world.groups, j.community))}
+
+
+def _majority(found: dict[str, int], truth: dict[str, int], community: int) -> int | None:
+    """The planted group most members of a found community belong to."""
+    votes: dict[int, int] = defaultdict(int)
+    for site, label in found.items():
+        if label == community and site in truth:
+            votes[truth[site]] += 1
+    return max(votes, key=lambda g: votes[g]) if votes else None
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -148,7 +160,9 @@ def dev_corpus() -> dict[str, Any]:
 
     from unspun.run.ingest import IngestOptions, ingest
     from unspun.run.sites import sites_report
+    from unspun.sites.coordination import derived_by_site
     from unspun.store import open_store
+    from unspun.store.sites import story_versions
     from unspun.stories.update import update_stories
 
     source = REPO.parent / "shared" / "corpus" / "dev" / "articles.jsonl"
@@ -158,6 +172,11 @@ def dev_corpus() -> dict[str, Any]:
         ingest([str(source)], store, IngestOptions(batch_size=50))
         update_stories(store)
         report = sites_report(store)
+        versions = [v for v, _ in story_versions(store)]
+    met: dict[tuple[str, str], list[str]] = defaultdict(list)  # every pair that derived one story, edge or not
+    for story, sites in derived_by_site(versions).items():
+        for a, b in combinations(sorted(sites), 2):
+            met[(a, b)].append(story)
     graph = report.graph
     found = graph.communities
     edges = [{"source": e.source, "target": e.target, "co_stories": e.co_stories, "p_value": e.p_value,
@@ -169,7 +188,9 @@ def dev_corpus() -> dict[str, Any]:
         purity[label] = {"sites": sorted(members), "farm_networks": sorted({str(farm.get(s)) for s in members})}
     return {"sites_with_derived_versions": len(graph.sites), "window_days": graph.window_days,
             "edges": edges, "communities": purity, "farm_sites": farm,
-            "farm_sites_linked": sorted(s for s in farm if s in found)}
+            "farm_sites_linked": sorted(s for s in farm if s in found),
+            "pairs_that_met": [{"sites": [a, b], "farm": [farm.get(a), farm.get(b)], "stories": stories}
+                               for (a, b), stories in sorted(met.items(), key=lambda x: (-len(x[1]), x[0]))]}
 
 
 def main() -> None:
@@ -193,8 +214,6 @@ def main() -> None:
     out = REPO / "eval" / "results" / "network.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v.get("summary", "") for k, v in results.items()}, indent=2))
-    for row in development_hard:
-        print(row)
 
 
 if __name__ == "__main__":

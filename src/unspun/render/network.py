@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from unspun.errors import InputError, UnspunError
+from unspun.sites.joining import Joined
 from unspun.sites.profile import SiteProfile
 from unspun.sites.report import SitesReport
 
@@ -23,20 +24,45 @@ LIST_JOIN = " | "
 
 def network_json(report: SitesReport) -> dict[str, Any]:
     graph = report.graph
-    nodes = [_node(report.profiles.get(site), site, graph.communities.get(site)) for site in _nodes(report)]
+    joined = {j.site: j for j in graph.joined}
+    nodes = [{**_node(report.profiles.get(site), site, graph.communities.get(site)),
+              "joined_co_stories": joined[site].co_stories if site in joined else None} for site in _nodes(report)]
     edges = [{"source": e.source, "target": e.target, "weight": e.weight, "co_stories": e.co_stories,
               "expected": e.expected, "p_value": e.p_value, "shared_template": e.shared_template,
               "evidence": [{"story": c.story, "articles": list(c.articles), "lag_seconds": c.lag_seconds}
                            for c in e.evidence]} for e in graph.edges]
     return {"schema": SCHEMA, "window_days": graph.window_days, "stories": graph.stories,
-            "pairs_tested": graph.pairs_tested, "nodes": nodes, "edges": edges}
+            "pairs_tested": graph.pairs_tested, "nodes": nodes, "edges": edges,
+            "joined": [joined_json(j) for j in graph.joined]}
+
+
+def joined_json(joined: Joined) -> dict[str, Any]:
+    """A site that joined a community as a whole, with its evidence (its version, the nearest member's)."""
+    return {"site": joined.site, "community": joined.community, "weight": joined.weight,
+            "co_stories": joined.co_stories, "expected": joined.expected, "p_value": joined.p_value,
+            "members_met": joined.met, "evidence": [{"story": c.story, "articles": list(c.articles), "lag_seconds": c.lag_seconds}
+                         for c in joined.evidence]}
+
+
+def _links(report: SitesReport) -> list[tuple[str, str, float, str]]:
+    """What the drawings join: every edge (source, target, weight, tooltip), and each joined site to the members
+    it met (dashed in the SVG; weight 0)."""
+    out = []
+    for e in report.graph.edges:
+        stories = ", ".join(c.story for c in e.evidence[:5]) + ("…" if len(e.evidence) > 5 else "")
+        out.append((e.source, e.target, e.weight,
+                    f"{e.source} - {e.target}: {e.co_stories} stories in step (p = {e.p_value:.1e}): {stories}"))
+    for j in report.graph.joined:
+        for member in j.met:
+            out.append((j.site, member, 0.0, (f"{j.site} joined community {j.community}: {j.co_stories} stories in "
+                        f"step with its members (p = {j.p_value:.1e})")))
+    return out
 
 
 def _nodes(report: SitesReport) -> list[str]:
-    """Every site in a coordination edge, then every other site that derived a story, most stories first."""
+    """Every site in a community, then every other site that derived a story, most stories first."""
     graph = report.graph
-    linked = {e.source for e in graph.edges} | {e.target for e in graph.edges}
-    return sorted(graph.sites, key=lambda s: (s not in linked, -graph.sites[s], s))
+    return sorted(graph.sites, key=lambda s: (s not in graph.communities, -graph.sites[s], s))
 
 
 def _node(profile: SiteProfile | None, site: str, community: int | None) -> dict[str, Any]:
@@ -130,11 +156,11 @@ def _text(value: Any) -> str:
 def layout(report: SitesReport, limit: int = 300, seed: int = 0) -> dict[str, tuple[float, float]]:
     """Positions in [0, 1]^2 of the linked sites (at most `limit`, heaviest first) by a force-directed layout
     (Fruchterman-Reingold, numpy): linked sites pull together, all push apart."""
-    graph = report.graph
+    links = _links(report)
     strength: dict[str, float] = {}
-    for e in graph.edges:
-        strength[e.source] = strength.get(e.source, 0.0) + e.weight
-        strength[e.target] = strength.get(e.target, 0.0) + e.weight
+    for source, target, weight, _ in links:
+        strength[source] = strength.get(source, 0.0) + weight + 0.1
+        strength[target] = strength.get(target, 0.0) + weight + 0.1
     sites = sorted(strength, key=lambda s: (-strength[s], s))[:limit]
     if not sites:
         return {}
@@ -143,9 +169,9 @@ def layout(report: SitesReport, limit: int = 300, seed: int = 0) -> dict[str, tu
     rng = np.random.default_rng(seed)
     pos = rng.random((n, 2))
     weights = np.zeros((n, n))
-    for e in graph.edges:
-        if e.source in index and e.target in index:
-            weights[index[e.source], index[e.target]] = weights[index[e.target], index[e.source]] = 1 + math.log1p(e.weight)
+    for source, target, weight, _ in links:
+        if source in index and target in index:
+            weights[index[source], index[target]] = weights[index[target], index[source]] = 1 + math.log1p(weight)
     k = 1 / math.sqrt(n)
     temperature = 0.1
     for _ in range(120):
@@ -163,7 +189,8 @@ def layout(report: SitesReport, limit: int = 300, seed: int = 0) -> dict[str, tu
 
 def network_svg(report: SitesReport, href: Any = None, size: int = 900, limit: int = 300) -> str:
     """The linked sites (at most `limit`) coloured by community, sized by articles; each a link when `href`
-    (site -> URL) is given; each edge's tooltip names its co-published stories."""
+    (site -> URL) is given; each edge's tooltip names its co-published stories; a site that joined a community
+    as a whole is joined to the members it met by dashed lines."""
     positions = layout(report, limit)
     margin, graph = 40, report.graph
     inner = size - 2 * margin
@@ -174,14 +201,12 @@ def network_svg(report: SitesReport, href: Any = None, size: int = 900, limit: i
            f'<title>Coordination graph: {len(positions)} sites, window {graph.window_days} day(s)</title>']
     xy = {s: (margin + x * inner, margin + y * inner) for s, (x, y) in positions.items()}
     peak = max((e.weight for e in graph.edges), default=1.0) or 1.0
-    for e in graph.edges:
-        if e.source in xy and e.target in xy:
-            (x1, y1), (x2, y2) = xy[e.source], xy[e.target]
-            stories = ", ".join(c.story for c in e.evidence[:5]) + ("…" if len(e.evidence) > 5 else "")
-            tip = f"{e.source} - {e.target}: {e.co_stories} stories in step (p = {e.p_value:.1e}): {stories}"
+    for source, target, weight, tip in _links(report):
+        if source in xy and target in xy:
+            (x1, y1), (x2, y2) = xy[source], xy[target]
+            style = f'stroke-width="{0.5 + 3 * weight / peak:.2f}"' if weight else 'stroke-width="1" stroke-dasharray="4 3"'
             out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#888" '
-                       f'stroke-opacity="0.6" stroke-width="{0.5 + 3 * e.weight / peak:.2f}"><title>{escape(tip)}</title>'
-                       '</line>')
+                       f'stroke-opacity="0.6" {style}><title>{escape(tip)}</title></line>')
     for site, (x, y) in xy.items():
         profile = report.profiles.get(site)
         articles = profile.articles if profile else 1
@@ -224,10 +249,11 @@ def _write_png(report: SitesReport, path: Any) -> None:
         raise UnspunError("PNG needs matplotlib: pip install 'unspun[charts]' (or write .svg)") from exc
     positions = layout(report)
     figure, axes = plt.subplots(figsize=(10, 10))
-    for e in report.graph.edges:
-        if e.source in positions and e.target in positions:
-            (x1, y1), (x2, y2) = positions[e.source], positions[e.target]
-            axes.plot([x1, x2], [1 - y1, 1 - y2], color="#888", alpha=0.5, linewidth=0.5 + math.log1p(e.weight) / 2)
+    for source, target, weight, _ in _links(report):
+        if source in positions and target in positions:
+            (x1, y1), (x2, y2) = positions[source], positions[target]
+            axes.plot([x1, x2], [1 - y1, 1 - y2], color="#888", alpha=0.5, linewidth=0.5 + math.log1p(weight) / 2,
+                      linestyle="-" if weight else "--")
     for site, (x, y) in positions.items():
         community = report.graph.communities.get(site)
         axes.scatter([x], [1 - y], color=PALETTE[community % len(PALETTE)] if community is not None else "#999",

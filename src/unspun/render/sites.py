@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from unspun.render.network import joined_json
 from unspun.sites.profile import SiteProfile
 from unspun.sites.report import SitesReport, partners
 
@@ -40,7 +41,8 @@ def sites_json(report: SitesReport, limit: int | None = None, start: int = 0) ->
     linked = {e.source for e in graph.edges} | {e.target for e in graph.edges}
     return {"schema": SITES_SCHEMA, "window_days": graph.window_days,
             "network": {"stories": graph.stories, "pairs_tested": graph.pairs_tested, "edges": len(graph.edges),
-                        "linked_sites": len(linked), "communities": len(set(graph.communities.values()))},
+                        "linked_sites": len(linked), "joined_sites": len(graph.joined),
+                        "communities": len(set(graph.communities.values()))},
             "sites": [profile_json(p) for p in profiles]}
 
 
@@ -58,8 +60,9 @@ def site_json(report: SitesReport, site: str) -> dict[str, Any]:
               "p_value": e.p_value, "shared_template": e.shared_template,
               "evidence": [{"story": c.story, "articles": list(c.articles), "lag_seconds": c.lag_seconds}
                            for c in e.evidence]} for other, e in partners(report, site)]
+    joined = next((joined_json(j) for j in report.graph.joined if j.site == site), None)
     return {"schema": SITE_SCHEMA, "window_days": report.graph.window_days, "profile": profile_json(
-        report.profiles[site]), "coordinated_with": edges}
+        report.profiles[site]), "coordinated_with": edges, "joined": joined}
 
 
 def sites_csv(report: SitesReport, limit: int | None = None) -> str:
@@ -112,6 +115,13 @@ def render_site_text(report: SitesReport, site: str, console: Console) -> None:
     if p.weekly:
         console.print(Text(("articles per week" + (", the last 12" if len(p.weekly) > 12 else "") + ": ")
                            + ", ".join(f"{w} {n}" for w, n in p.weekly[-12:])))
+    joined = next((j for j in report.graph.joined if j.site == site), None)
+    if joined is not None:
+        console.print(Text(
+            f"Joined community {joined.community} as a whole: {joined.co_stories} stories in step with its members "
+            f"({joined.expected:.2f} expected by chance, p = {joined.p_value:.1e}), beside "
+            + ", ".join(joined.met[:5]) + ("…" if len(joined.met) > 5 else "") + "; stories: "
+            + ", ".join(c.story for c in joined.evidence[:4]) + ("…" if len(joined.evidence) > 4 else "")))
     edges = partners(report, site)
     if not edges:
         console.print(Text("Not coordinated with any site beyond chance.", style="dim"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from unspun.errors import InputError
-from unspun.sites.coordination import communities, coordination_graph
+from unspun.sites.joining import coordinate
 from unspun.sites.profile import SiteCounts, build_profile, derivations
 from unspun.sites.report import SitesReport
 from unspun.sites.templates import Template, fingerprint, shared_lines
@@ -25,9 +25,8 @@ def sites_report(store: Store, sites: Sequence[str] | None = None, window_days: 
     """Profiles of the given sites (all by default) and the coordination graph of the whole store."""
     versions = list(site_store.story_versions(store))
     options = {} if min_co_stories is None else {"min_co_stories": min_co_stories}
-    graph = coordination_graph((v for v, _ in versions), window_days, **options)
-    linked = sorted({e.source for e in graph.edges} | {e.target for e in graph.edges})
-    graph.communities = communities(linked, graph.edges) if linked else {}
+    graph = coordinate((v for v, _ in versions), window_days, **options)
+    linked = sorted(graph.communities)
     wanted = list(sites) if sites is not None else None
     counts = site_store.site_counts(store, wanted)
     if wanted is not None:

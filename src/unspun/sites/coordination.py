@@ -30,12 +30,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 Q_QUICKEST = 0.1  # CooRnet's q: the quickest share of stories the window is read from
 P_SHARE = 0.5  # CooRnet's p: the share of a story's versions the window must cover
 MIN_WINDOW_DAYS = 1  # dates are days: the same or the next calendar day at least
 FDR = 0.01  # expected share of chance edges among those kept (Benjamini-Hochberg)
 MIN_CO_STORIES = 2  # one co-published story is never coordination
+MIN_SPLIT_MODULARITY = 0.1  # a connected part splits into communities only when the split is worth this much
 MAX_EVIDENCE = 50  # co-published stories listed per edge (the count is always whole)
 DAY_SECONDS = 86_400
 
@@ -81,6 +83,7 @@ class CoordinationGraph:
     edges: list[Edge]
     pairs_tested: int
     communities: dict[str, int] = field(default_factory=dict)  # site -> community number (0 = largest)
+    joined: list[Any] = field(default_factory=list)  # sites that joined a community as a whole (joining.Joined)
 
 
 def derived_by_site(versions: Iterable[Version]) -> dict[str, dict[str, Version]]:
@@ -128,7 +131,12 @@ def estimate_window(stories: dict[str, dict[str, Version]], q: float = Q_QUICKES
 def coordination_graph(versions: Iterable[Version], window_days: int | None = None,
                        fdr: float = FDR, min_co_stories: int = MIN_CO_STORIES) -> CoordinationGraph:
     """Sites joined by co-publishing derived versions of the same stories in step, beyond chance."""
-    stories = derived_by_site(versions)
+    return graph_of(derived_by_site(versions), window_days, fdr, min_co_stories)
+
+
+def graph_of(stories: dict[str, dict[str, Version]], window_days: int | None = None, fdr: float = FDR,
+             min_co_stories: int = MIN_CO_STORIES) -> CoordinationGraph:
+    """The graph over derived_by_site's stories."""
     window = window_days if window_days is not None else estimate_window(stories)
     degree: dict[str, int] = defaultdict(int)
     crowd: dict[str, int] = defaultdict(int)  # A_a: the other sites of a's stories, summed
@@ -181,12 +189,24 @@ def poisson_tail(k: int, mean: float) -> float:
 
 def communities(sites: Sequence[str], edges: Sequence[Edge], seed: int = 0) -> dict[str, int]:
     """Louvain communities of the weighted graph (networkx, seeded: the same graph gives the same communities),
-    numbered largest first; a site without edges is a community of its own."""
+    found in each connected part on its own, numbered largest first. A part is split only when the split is
+    worth at least MIN_SPLIT_MODULARITY: a single dense network, where every site meets every other, has no
+    real split (Louvain still finds one of modularity near 0). A site without edges is a community of its own."""
     import networkx as nx
 
+    names = sorted(set(sites) | {e.source for e in edges} | {e.target for e in edges})
+    number = {site: n for n, site in enumerate(names)}  # integers: no string hashing, the same order every run
     graph = nx.Graph()
-    graph.add_nodes_from(sites)
-    graph.add_weighted_edges_from((e.source, e.target, e.weight) for e in edges)
-    found = nx.community.louvain_communities(graph, weight="weight", seed=seed)
+    graph.add_nodes_from(range(len(names)))
+    graph.add_weighted_edges_from((number[e.source], number[e.target], e.weight) for e in edges)
+    found: list[set[int]] = []
+    for part in sorted(nx.connected_components(graph), key=min):
+        if len(part) < 4:
+            found.append(set(part))
+            continue
+        sub = graph.subgraph(sorted(part))
+        split = nx.community.louvain_communities(sub, weight="weight", seed=seed)
+        worth = nx.community.modularity(sub, split, weight="weight") if len(split) > 1 else 0.0
+        found.extend(split if worth >= MIN_SPLIT_MODULARITY else [set(part)])
     ordered = sorted(found, key=lambda c: (-len(c), min(c)))
-    return {site: n for n, members in enumerate(ordered) for site in members}
+    return {names[n]: k for k, members in enumerate(ordered) for n in members}

@@ -114,9 +114,11 @@ def site_page(request: Request, domain: Domain, store: Stored) -> HTMLResponse:
     chart = chart_svg(weeks, f"Articles per week on {site}", week_link) if weeks else None
     everyone = recent_sites(request, store).profiles
     drawing = (network_svg(SitesReport(everyone, report.graph), lambda s: f"/sites/{quote_path(s)}", size=520)
-               if report.graph.edges else None)
+               if report.graph.edges or report.graph.joined else None)
+    joined = next((j for j in report.graph.joined if j.site == site), None)
     return page(request, "site.html", title=site, site=site, profile=profile, chart=chart, drawing=drawing,
-                partners=partners(report, site), window=report.graph.window_days, known=set(everyone))
+                partners=partners(report, site), joined=joined, window=report.graph.window_days,
+                known=set(everyone))
 
 
 def narrowed(request: Request, store: Store, community: int | None, site: str | None,
@@ -142,7 +144,8 @@ def network_page(request: Request, store: Stored, community: Community = None, s
     members: dict[int, list[str]] = {}
     for name, number in sorted(full.communities.items()):
         members.setdefault(number, []).append(name)
-    drawing = network_svg(report, lambda s: f"/sites/{quote_path(s)}") if report.graph.edges else None
+    drawing = (network_svg(report, lambda s: f"/sites/{quote_path(s)}")
+               if report.graph.edges or report.graph.joined else None)
     return page(request, "network.html", title="Network", graph=report.graph, full=full, drawing=drawing,
-                communities=sorted(members.items()), edges=report.graph.edges[:EDGES_SHOWN],
+                communities=sorted(members.items()), edges=report.graph.edges[:EDGES_SHOWN], joined=report.graph.joined,
                 filters={"community": community, "site": site, "min_weight": min_weight})
