@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -136,38 +136,50 @@ def coordination_graph(versions: Iterable[Version], window_days: int | None = No
 
 def graph_of(stories: dict[str, dict[str, Version]], window_days: int | None = None, fdr: float = FDR,
              min_co_stories: int = MIN_CO_STORIES) -> CoordinationGraph:
-    """The graph over derived_by_site's stories."""
+    """The graph over derived_by_site's stories: pairs counted in one pass, evidence gathered for the kept edges
+    only in a second (a million-article store has hundreds of thousands of pairs and a thousand edges)."""
     window = window_days if window_days is not None else estimate_window(stories)
     degree: dict[str, int] = defaultdict(int)
     crowd: dict[str, int] = defaultdict(int)  # A_a: the other sites of a's stories, summed
     stubs = 0
-    co: dict[tuple[str, str], list[CoPublished]] = defaultdict(list)
-    for story, sites in sorted(stories.items()):
+    co: dict[tuple[str, str], int] = defaultdict(int)
+    ordered = sorted(stories.items())
+    for _, sites in ordered:
         m = len(sites)
         stubs += m
         for site in sites:
             degree[site] += 1
             crowd[site] += m - 1
-        for a, b in combinations(sorted(sites), 2):
-            va, vb = sites[a], sites[b]
-            gap = abs(va.day - vb.day) if va.day is not None and vb.day is not None else None
-            if gap is not None and gap > window:
-                continue
-            co[(a, b)].append(CoPublished(story, (va.article, vb.article),
-                                          gap * DAY_SECONDS if gap is not None else None))
+        for a, b in _in_step(sites, window):
+            co[(a, b)] += 1
     tested = len(co)
     candidates = []
-    for (a, b), shared in co.items():
+    for (a, b), k in co.items():
         expected = (degree[b] * crowd[a] + degree[a] * crowd[b]) / (2 * stubs)
-        candidates.append((poisson_tail(len(shared), expected), a, b, expected, shared))
+        candidates.append((poisson_tail(k, expected), a, b, expected, k))
     candidates.sort(key=lambda c: (c[0], c[1], c[2]))
     # Benjamini-Hochberg: the largest rank r whose p-value is at most r / tested * fdr, and every pair before it
     cut = max((r for r, c in enumerate(candidates, start=1) if c[0] <= r / tested * fdr), default=0)
-    edges = [Edge(a, b, len(shared), round(expected, 4), p_value,
-                  round(min(300.0, -math.log10(max(p_value, 1e-300))), 3), shared[:MAX_EVIDENCE])
-             for p_value, a, b, expected, shared in candidates[:cut] if len(shared) >= min_co_stories]
-    edges.sort(key=lambda e: (-e.weight, e.source, e.target))
-    return CoordinationGraph(window, len(stories), dict(degree), edges, tested)
+    edges = {(a, b): Edge(a, b, k, round(expected, 4), p_value, round(min(300.0, -math.log10(max(p_value, 1e-300))), 3))
+             for p_value, a, b, expected, k in candidates[:cut] if k >= min_co_stories}
+    for story, sites in ordered:
+        for a, b in _in_step(sites, window):
+            edge = edges.get((a, b))
+            if edge is not None and len(edge.evidence) < MAX_EVIDENCE:
+                va, vb = sites[a], sites[b]
+                gap = abs(va.day - vb.day) if va.day is not None and vb.day is not None else None
+                edge.evidence.append(CoPublished(story, (va.article, vb.article),
+                                                 gap * DAY_SECONDS if gap is not None else None))
+    kept = sorted(edges.values(), key=lambda e: (-e.weight, e.source, e.target))
+    return CoordinationGraph(window, len(stories), dict(degree), kept, tested)
+
+
+def _in_step(sites: dict[str, Version], window: int) -> Iterator[tuple[str, str]]:
+    """The pairs of a story's sites (in name order) whose versions are within the window (undated: always)."""
+    for a, b in combinations(sorted(sites), 2):
+        da, db = sites[a].day, sites[b].day
+        if da is None or db is None or abs(da - db) <= window:
+            yield a, b
 
 
 def poisson_tail(k: int, mean: float) -> float:
@@ -176,6 +188,8 @@ def poisson_tail(k: int, mean: float) -> float:
         return 1.0
     if mean <= 0:
         return 0.0
+    if k == 1:
+        return -math.expm1(-mean)
     log_term = k * math.log(mean) - mean - math.lgamma(k + 1)
     total, n = 0.0, k
     while True:

@@ -8,6 +8,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 EDGE_LINES = 2  # lines read at the start and at the end of each article
 MIN_SHARE = 0.3  # a line is boilerplate when at least this share of the site's sampled articles carry it
@@ -43,12 +44,13 @@ def masked(line: str, site: str) -> str:
     return _SPACE.sub(" ", _DIGITS.sub("#", text)).strip()[:MAX_LINE]
 
 
-def _site_names(site: str) -> list[str]:
+@lru_cache(maxsize=65_536)
+def _site_names(site: str) -> tuple[str, ...]:
     """How a site names itself: its domain, and the domain without its suffix, hyphens as spaces or run together."""
     base = site.lower().split(":")[0].removeprefix("www.")
     stem = base.rsplit(".", 1)[0] if "." in base else base
     names = {base, stem, stem.replace("-", " "), stem.replace("-", "")}
-    return sorted((n for n in names if len(n) >= 4), key=len, reverse=True)
+    return tuple(sorted((n for n in names if len(n) >= 4), key=len, reverse=True))
 
 
 def fingerprint(site: str, samples: Sequence[Sample]) -> Template:

@@ -37,10 +37,13 @@ def story_versions(store: Store) -> Iterator[tuple[Version, str | None]]:
                     s.c.attributed_source)
              .select_from(m.join(s, s.c.id == m.c.story_id).join(a, a.c.id == m.c.article_id))
              .where(s.c.size >= 2))
+    days: dict[str | None, int | None] = {}  # a store has a few thousand distinct dates: each parsed once
     with store.engine.connect().execution_options(stream_results=True, yield_per=5000) as conn:
-        for r in conn.execute(query):
-            yield (Version(r.story_id, r.article_id, r.site or "", day_number(r.published), r.role,
-                           r.article_id == r.origin), r.attributed_source)
+        for story, article, role, site, published, origin, credited in conn.execute(query):
+            if published not in days:
+                days[published] = day_number(published)
+            day = days[published]
+            yield Version(story, article, site or "", day, role, article == origin), credited
 
 
 def site_counts(store: Store, sites: Sequence[str] | None = None) -> dict[str, SiteCounts]:
