@@ -28,16 +28,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory,
         yield base
 
 
-@pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.dialogs = []
-    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-    yield tab
-    context.close()
-
-
 def test_sites_browser_network_leads_to_sites_and_stories(page: Any, base_url: str) -> None:
     page.goto(base_url + "/network")
     drawing = page.locator(".chart svg.network")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,6 +12,7 @@ from unspun.store import browse
 from unspun.store.store import Store
 from unspun.web.models import SearchResults
 from unspun.web.pages import decode_cursor, encode_cursor, page
+from unspun.web.recent import recent
 from unspun.web.routes.params import After, Day, Limit, Role, Site, SourceType, Words, store_of
 
 router = APIRouter()
@@ -23,27 +22,8 @@ Stored = Annotated[Store, Depends(store_of)]
 HOME_TTL_S = 30.0
 
 
-class RecentHome:
-    """The last home view of this process, kept for HOME_TTL_S seconds."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._view: HomeView | None = None
-        self._at = 0.0
-
-    def get(self, store: Store) -> HomeView:
-        with self._lock:
-            if self._view is None or time.monotonic() - self._at > HOME_TTL_S:
-                self._view, self._at = home_view(store), time.monotonic()
-            return self._view
-
-
 def recent_home(request: Request, store: Store) -> HomeView:
-    state = request.app.state
-    if not hasattr(state, "home"):
-        state.home = RecentHome()
-    home: RecentHome = state.home
-    return home.get(store)
+    return recent(request, store, "home", home_view, HOME_TTL_S)
 
 
 def search_filter(q: Words = "", site: Site = None, since: Day = None, until: Day = None,

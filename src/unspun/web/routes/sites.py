@@ -5,8 +5,6 @@ weight). The JSON twins are the CLI's documents (docs/json-contract.md)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -22,6 +20,7 @@ from unspun.sites.report import SitesReport, partners, subgraph
 from unspun.store.narratives import UNDATED, NarrativeCount, week_range
 from unspun.store.store import Store
 from unspun.web.pages import data, decode_cursor, encode_cursor, page, quote_path
+from unspun.web.recent import recent
 from unspun.web.routes.params import After, Limit, store_of
 
 router = APIRouter()
@@ -35,27 +34,8 @@ SITES_TTL_S = 60.0
 EDGES_SHOWN = 100  # edges listed under the network drawing (the JSON has them all)
 
 
-class RecentSites:
-    """The last sites report of this process, kept for SITES_TTL_S seconds."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._report: SitesReport | None = None
-        self._at = 0.0
-
-    def get(self, store: Store) -> SitesReport:
-        with self._lock:
-            if self._report is None or time.monotonic() - self._at > SITES_TTL_S:
-                self._report, self._at = sites_report(store), time.monotonic()
-            return self._report
-
-
 def recent_sites(request: Request, store: Store) -> SitesReport:
-    state = request.app.state
-    if not hasattr(state, "sites"):
-        state.sites = RecentSites()
-    sites: RecentSites = state.sites
-    return sites.get(store)
+    return recent(request, store, "sites", sites_report, SITES_TTL_S)
 
 
 def one_site(request: Request, store: Store, domain: str) -> SitesReport:
