@@ -137,3 +137,18 @@ def test_ingest_sigkill_never_leaves_half_results(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM analyses").fetchone()[0] == 240
         assert conn.execute("SELECT count(*) FROM quotes").fetchone()[0] == conn.execute(
             "SELECT sum(quotes) FROM analyses").fetchone()[0]
+
+
+def test_reanalyse_a_batch_with_nothing_analysable(tmp_path: Path) -> None:
+    """A re-analysis batch holding only an article in another language stores nothing for it, and fails not."""
+    from importlib import resources
+
+    from unspun.run.ingest import IngestOptions, ingest, reanalyse
+    from unspun.store import open_store
+
+    demo = str(resources.files("unspun").joinpath("demo", "articles.jsonl"))
+    with open_store(f"sqlite:///{tmp_path / 'r.db'}") as store:
+        ingest([demo], store, IngestOptions(analyze=False))
+        summary = reanalyse(store, batch_size=1, everything=True)
+        assert summary.analysed == 9 and store.counts()["analyses"] == 9
+        assert summary.not_analysed.kinds.get("not English") == 1

@@ -11,6 +11,7 @@ from typing import Self, TextIO
 import typer
 
 from unspun.analysis import analyze_items
+from unspun.cli.engine import ENGINE_OPTION, SCHEDULER_OPTION, EngineName, engine_of, say_cluster
 from unspun.cli.report import ProblemPrinter, print_problems
 from unspun.config import FETCH_DEADLINE_S
 from unspun.errors import EmptyInputError, InputError, UnspunError
@@ -24,6 +25,7 @@ from unspun.render.console import SafeConsole
 from unspun.render.html import render_html
 from unspun.render.json import render_json, render_jsonl
 from unspun.render.terminal import render_terminal
+from unspun.run.cluster import ClusterReport, Engine
 from unspun.run.problems import ItemProblems
 
 FETCH_TIMEOUT_HELP = ("Give up on a URL after this many seconds in all: connecting, redirects and the whole page "
@@ -62,6 +64,8 @@ def analyze(
                                                      "older version analysed (or never analysed)."),
     everything: bool = typer.Option(False, "--all", help="With --db: re-analyse every stored article."),
     narratives: Path | None = typer.Option(None, "--narratives", help=NARRATIVES_HELP),
+    engine: EngineName = ENGINE_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
     """Find every quotation, its speaker and how it is sourced; entities, dates, hedges, narratives, persuasion
     techniques and rewrite artefacts too."""
@@ -70,8 +74,10 @@ def analyze(
     if db is not None:
         if input is not None:
             raise InputError("give either INPUT to analyse or --db to re-analyse a store, not both")
-        reanalyse_store(db, processes, everything, narratives)
+        reanalyse_store(db, processes, everything, narratives, engine_of(engine, scheduler, processes))
         return
+    if engine is not EngineName.local:
+        raise InputError("--engine dask runs on a store: give --db (or use unspun ingest)")
     if input is None:
         raise InputError("nothing to analyse: give a file, directory, URL or - (or --db URL)")
     batch = is_batch(input)
@@ -86,12 +92,15 @@ def analyze(
             raise typer.Exit(failures.problems.exit_code or EmptyInputError.exit_code)
 
 
-def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | None) -> None:
+def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | None, engine: Engine) -> None:
     from unspun.run.ingest import reanalyse
     from unspun.store import open_store
 
+    cluster = ClusterReport()
     with open_store(db) as store:
-        summary = reanalyse(store, workers=processes, everything=everything, catalog=catalog)
+        summary = reanalyse(store, workers=processes, everything=everything, catalog=catalog, engine=engine,
+                            cluster=cluster)
+    say_cluster(cluster)
     print_problems("not analysed", summary.not_analysed)
     foreign = summary.not_analysed.kinds.get("not English", 0)
     print(f"unspun: re-analysed {summary.analysed:,} stored article(s)"

@@ -17,11 +17,13 @@ from rich.progress import (
 )
 
 from unspun.cli.analyze import FETCH_TIMEOUT_HELP, NARRATIVES_HELP
+from unspun.cli.engine import ENGINE_OPTION, SCHEDULER_OPTION, EngineName, engine_of, say_cluster
 from unspun.cli.report import print_problems
 from unspun.config import FETCH_DEADLINE_S
 from unspun.extract.narratives import narrative_detector
 from unspun.ingest.crawler import FetchOptions
 from unspun.render.console import SafeConsole
+from unspun.run.cluster import ClusterReport
 
 if TYPE_CHECKING:
     from unspun.run.ingest import IngestSummary
@@ -44,6 +46,8 @@ def ingest_command(
     max_articles: int | None = typer.Option(None, "--max-articles", min=1,
                                             help="Fetch at most this many articles per feed, sitemap or URL list."),
     narratives: Path | None = typer.Option(None, "--narratives", help=NARRATIVES_HELP),
+    engine: EngineName = ENGINE_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
     """Ingest articles into the store; ingesting the same input twice adds nothing."""
     from unspun.run.ingest import IngestOptions, ingest  # the store stack loads only for store commands
@@ -55,8 +59,10 @@ def ingest_command(
     total = estimate_total(sources)
     fetch = FetchOptions(delay_s=delay, obey_robots=not ignore_robots, max_articles=max_articles,
                          deadline_s=fetch_timeout)
+    cluster = ClusterReport()
     options = IngestOptions(analyze=not no_analyze, workers=workers, batch_size=batch_size,
-                            allow_private=allow_private, fetch=fetch, catalog=narratives)
+                            allow_private=allow_private, fetch=fetch, catalog=narratives,
+                            engine=engine_of(engine, scheduler, workers), cluster=cluster)
     with open_store(db) as store:
         console = SafeConsole(stderr=True)
         columns = [TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
@@ -71,6 +77,7 @@ def ingest_command(
 
             summary = ingest(sources, store, options, advance)
     print_summary(summary, console)
+    say_cluster(cluster)
     if summary.skipped and not (summary.ingested or summary.present):
         raise typer.Exit(summary.skipped.exit_code or 2)  # nothing stored: fail, as analyze does
 

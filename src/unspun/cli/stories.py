@@ -11,9 +11,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from unspun.cli.engine import ENGINE_OPTION, SCHEDULER_OPTION, EngineName, engine_of, say_cluster
 from unspun.cli.ingest import DB_HELP
 from unspun.render.console import SafeConsole
 from unspun.render.stories import render_stories_text
+from unspun.run.cluster import ClusterReport, Engine
 from unspun.store.store import Store
 
 
@@ -35,6 +37,10 @@ def stories_command(
     out: Path = typer.Option(Path("unspun-stories.html"), "--out", "-o", help="Where --format html writes."),
     min_size: int = typer.Option(1, "--min-size", min=1, help="Show only stories with at least this many articles."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Re-cluster every stored article (features are kept)."),
+    engine: EngineName = ENGINE_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
+    workers: int = typer.Option(2, "--workers", "-w", min=1, help="With --engine dask and no scheduler: the "
+                                "LocalCluster's worker processes."),
 ) -> None:
     """List stories, largest first, with their sites, time span, origin and each version's role.
 
@@ -44,7 +50,7 @@ def stories_command(
     from unspun.stories.build import stories_json
 
     with open_store(db) as store:
-        bring_stories_up_to_date(store, rebuild)
+        bring_stories_up_to_date(store, rebuild, engine_of(engine, scheduler, workers))
         document = stories_json(load_stories(store, min_size))
         headers = store.article_headers([a for story in document["stories"] for a in story["articles"]])
     if format is StoriesFormat.html:
@@ -60,7 +66,7 @@ def stories_command(
     render_stories_text(document, headers, console if console.is_terminal else SafeConsole(width=160))
 
 
-def bring_stories_up_to_date(store: Store, rebuild: bool = False) -> None:
+def bring_stories_up_to_date(store: Store, rebuild: bool = False, engine: Engine | None = None) -> None:
     """Embed the articles stored since the last run and place them in stories, with a progress bar on a
     terminal; a store opened read-only is read as it is, and the user told so."""
     from unspun.stories.update import update_stories
@@ -73,7 +79,10 @@ def bring_stories_up_to_date(store: Store, rebuild: bool = False) -> None:
     with Progress(TextColumn("embedding new articles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("embed", total=None)
-        update_stories(store, rebuild=rebuild, progress=lambda n: bar.advance(task, n))
+        cluster = ClusterReport()
+        update_stories(store, rebuild=rebuild, progress=lambda n: bar.advance(task, n), engine=engine,
+                       cluster=cluster)
+    say_cluster(cluster)
 
 
 def trace_command(

@@ -22,6 +22,7 @@ from unspun.ingest.crawler import FetchOptions
 from unspun.ingest.normalize import normalize_article
 from unspun.ingest.sources import Item, read_inputs
 from unspun.records import Analysis, Article
+from unspun.run.cluster import ClusterReport, Engine
 from unspun.run.problems import ItemProblems, kind_of, reason_for
 from unspun.store.store import Store
 
@@ -36,6 +37,8 @@ class IngestOptions:
     allow_private: bool = False
     fetch: FetchOptions | None = None  # politeness and robots.txt for feeds, sitemaps and URL lists
     catalog: Path | None = None  # a narrative catalog file; None: the packaged one
+    engine: Engine = field(default_factory=Engine)  # local (workers processes) or a Dask cluster (run/cluster.py)
+    cluster: ClusterReport | None = None  # filled in by a Dask run: dashboard, workers, what was run again
 
 
 @dataclass
@@ -87,7 +90,8 @@ def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progres
 
 
 def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything: bool = False,
-              progress: Progress | None = None, catalog: Path | None = None) -> IngestSummary:
+              progress: Progress | None = None, catalog: Path | None = None, engine: Engine | None = None,
+              cluster: ClusterReport | None = None) -> IngestSummary:
     """Analyse stored articles again: those an older pipeline version (or another narrative catalog) produced,
     or all of them."""
     store.check_writable()
@@ -96,7 +100,8 @@ def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything:
     summary = IngestSummary()
     chunks = ([(a.id or "", a) for a in chunk] for chunk in batched(articles, batch_size))
     batches = (_Batch(articles=c, to_analyse=c, summary=IngestSummary()) for c in chunks)
-    for batch in _analysed(batches, IngestOptions(workers=workers, catalog=catalog)):
+    options = IngestOptions(workers=workers, catalog=catalog, engine=engine or Engine(), cluster=cluster)
+    for batch in _analysed(batches, options):
         analyses = [o for _, o in batch.outcomes if isinstance(o, Analysis)]
         store.save_analyses(analyses, version)
         summary.analysed += len(analyses)
@@ -130,7 +135,11 @@ def _prepare(chunk: list[Item], store: Store, options: IngestOptions) -> _Batch:
 
 
 def _analysed(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Batch]:
-    """Attach analysis outcomes to each batch, in worker processes when asked; order is kept."""
+    """Attach analysis outcomes to each batch, in worker processes or on a Dask cluster when asked; order is
+    kept."""
+    if options.engine.kind == "dask":
+        yield from _on_cluster(batches, options)
+        return
     if options.workers <= 1:
         for batch in batches:
             batch.outcomes = analyze_batch(batch.to_analyse, catalog=options.catalog) if batch.to_analyse else []
@@ -145,6 +154,16 @@ def _analysed(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Ba
                 yield _collect(*pending.popleft())
         while pending:
             yield _collect(*pending.popleft())
+
+
+def _on_cluster(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Batch]:
+    from unspun.run.cluster import dask_client, in_order, stderr
+
+    with dask_client(options.engine, options.cluster, say=stderr) as client:
+        task = partial(worker_batch, catalog=options.catalog)
+        for batch, outcomes in in_order(client, task, batches, lambda b: b.to_analyse):
+            batch.outcomes = outcomes
+            yield batch
 
 
 def _collect(batch: _Batch, result: AsyncResult) -> _Batch:

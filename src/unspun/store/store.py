@@ -239,6 +239,8 @@ class Store:
             for table in (*schema.RESULT_TABLES, schema.analyses):
                 conn.execute(delete(table).where(table.c.article_id.in_(chunk)))
         latest = {a.article.id: a for a in analyses}
+        if not latest:  # a batch with nothing analysable (e.g. all in another language)
+            return
         conn.execute(insert(schema.analyses), [rows.analysis_row(a, version, now) for a in latest.values()])
         for table, make in (
             (schema.quotes, rows.quote_rows),

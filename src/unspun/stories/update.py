@@ -8,7 +8,7 @@ Stories only grow or merge here; ``rebuild=True`` re-clusters the whole store fr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -16,6 +16,7 @@ import numpy as np
 
 from unspun.nlp.multilingual import NAME as MULTILINGUAL_NAME
 from unspun.records import Article
+from unspun.run.cluster import ClusterReport, Engine
 from unspun.store import stories as story_store
 from unspun.store.store import Store
 from unspun.stories.align import DIMENSIONS, Embed, Matchable, Vectors, embed_articles, mean_vectors
@@ -45,11 +46,15 @@ def features_version(options: StoryOptions) -> str:
 
 
 def update_stories(store: Store, embed: Embed | None = None, options: StoryOptions | None = None, *,
-                   rebuild: bool = False, progress: Callable[[int], None] | None = None) -> UpdateSummary:
-    """Give every stored article a story. ``embed`` defaults to the packaged sentence encoder."""
+                   rebuild: bool = False, progress: Callable[[int], None] | None = None,
+                   engine: Engine | None = None, cluster: ClusterReport | None = None) -> UpdateSummary:
+    """Give every stored article a story. ``embed`` defaults to the packaged sentence encoder; with a Dask
+    engine the new articles' features are computed on the cluster and the stories settled here."""
     opt = options or StoryOptions()
     summary = UpdateSummary()
     pending = story_store.articles_needing_features(store, features_version(opt))
+    if engine is not None and engine.kind == "dask":
+        summary.embedded = _features_on_cluster(store, pending, opt, engine, cluster, progress)
     while batch := list(islice(pending, _EMBED_BATCH)):
         encode = embed or default_embed()
         _store_features(store, batch, encode, opt)
@@ -166,14 +171,47 @@ def matchable(articles: Sequence[Article], embed: Embed, opt: StoryOptions) -> l
 
 def _store_features(store: Store, batch: Sequence[Article], embed: Embed, opt: StoryOptions) -> None:
     """Features of a batch of articles, with the vectors of their stored quotes (one encoder batch each)."""
-    units = {i: quote_units(q) for i, q in story_store.quotes_of(store, [a.id or "" for a in batch]).items()}
+    matched, quotes = compute_features((batch, _quote_units(store, batch)), opt, embed)
+    story_store.save_features(store, features_version(opt), matched, quotes)
+
+
+Work = tuple[Sequence[Article], dict[str, list[str]]]  # a batch of articles and their quotes' units
+
+
+def _quote_units(store: Store, batch: Sequence[Article]) -> dict[str, list[str]]:
+    return {i: quote_units(q) for i, q in story_store.quotes_of(store, [a.id or "" for a in batch]).items()}
+
+
+def compute_features(work: Work, opt: StoryOptions, embed: Embed | None = None,
+                     ) -> tuple[list[Matchable], dict[str, story_store.QuoteVectors]]:
+    """A batch's matching features and its quotes' vectors: plain records, computed anywhere (on a Dask worker
+    the encoder is loaded once per process)."""
+    batch, units = work
+    encode = embed or default_embed()
     flat = [t for texts in units.values() for t in texts]
-    vectors, quotes, start = embed(flat) if flat else None, {}, 0
+    vectors, quotes, start = encode(flat) if flat else None, {}, 0
     for article_id, texts in units.items():
         if texts and vectors is not None:
             quotes[article_id] = (texts, vectors[start : start + len(texts)])
             start += len(texts)
-    story_store.save_features(store, features_version(opt), matchable(batch, embed, opt), quotes)
+    return matchable(batch, encode, opt), quotes
+
+
+def _features_on_cluster(store: Store, pending: Iterator[Article], opt: StoryOptions, engine: Engine,
+                         cluster: ClusterReport | None, progress: Callable[[int], None] | None) -> int:
+    """compute_features of every pending batch on the cluster; the features stored here, batch by batch."""
+    from unspun.run.cluster import dask_client, in_order, stderr
+
+    done = 0
+    batches = iter(lambda: list(islice(pending, _EMBED_BATCH)), [])
+    with dask_client(engine, cluster, say=stderr) as client:
+        for batch, (matched, quotes) in in_order(client, compute_features, batches,
+                                                 lambda b: (b, _quote_units(store, b)), opt=opt):
+            story_store.save_features(store, features_version(opt), matched, quotes)
+            done += len(batch)
+            if progress:
+                progress(len(batch))
+    return done
 
 
 def default_embed() -> Embed:
