@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -58,6 +58,7 @@ class ClusterReport:
     workers: int = 0
     retried: list[str] = field(default_factory=list)  # task keys run again after their worker died
     workers_lost: int = 0
+    tasks: Counter[str] = field(default_factory=Counter)  # tasks submitted, by what they do
 
 
 @contextlib.contextmanager
@@ -101,10 +102,10 @@ def dask_client(engine: Engine, report: ClusterReport | None = None, say: Callab
 
 
 def in_order(client: Any, task: Callable[..., Any], items: Iterable[B], argument: Callable[[B], Any],
-             workers: int | None = None, **options: Any) -> Iterator[tuple[B, Any]]:
+             report: ClusterReport | None = None, **options: Any) -> Iterator[tuple[B, Any]]:
     """task(argument(item), **options) for every item on the cluster, yielded in the items' order with a
     bounded number in flight; a task that fails on every try raises ClusterError naming it."""
-    width = max(1, workers or len(client.scheduler_info().get("workers", {})) or 1) * LOOKAHEAD_PER_WORKER
+    width = max(1, len(client.scheduler_info().get("workers", {}))) * LOOKAHEAD_PER_WORKER
     pending: deque[tuple[B, Any]] = deque()
 
     def collect() -> tuple[B, Any]:
@@ -117,16 +118,25 @@ def in_order(client: Any, task: Callable[..., Any], items: Iterable[B], argument
 
     for item in items:
         pending.append((item, client.submit(task, argument(item), pure=False, retries=RETRIES, **options)))
+        if report is not None:
+            report.tasks[_name(task)] += 1
         while len(pending) > width:
             yield collect()
     while pending:
         yield collect()
 
 
+def _name(task: Callable[..., Any]) -> str:
+    """A task's function name (through functools.partial)."""
+    name = getattr(task, "__name__", None) or getattr(getattr(task, "func", None), "__name__", None)
+    return str(name or "task")
+
+
 def progress_line(report: ClusterReport) -> str:
-    retried = f"; {len(report.retried)} batch(es) run again after {report.workers_lost} worker(s) died" \
+    retried = f"; {len(report.retried)} task(s) run again after {report.workers_lost} worker(s) died" \
         if report.retried or report.workers_lost else ""
-    return f"Dask: {report.workers} worker(s){retried}"
+    tasks = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in sorted(report.tasks.items()))
+    return f"Dask: {report.workers} worker(s), tasks: {tasks or 'none'}{retried}"
 
 
 def stderr(message: str) -> None:

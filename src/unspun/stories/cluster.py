@@ -14,7 +14,7 @@ rewrite families judges so (stories/lineage.py, stories/pairs.py, stories/model.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from unspun.stories.align import Vectors
@@ -89,15 +89,25 @@ def comparable(f: StoryFeatures) -> bool:
     return f.words >= MIN_WORDS
 
 
+Scorer = Callable[[Sequence[StoryFeatures], Vectors, list[tuple[int, int]], StoryOptions], dict[tuple[int, int], float]]
+
+
 def link(features: Sequence[StoryFeatures], vectors: Vectors, pairs: Iterable[tuple[int, int]], opt: StoryOptions,
-         groups: Iterable[Sequence[int]] = ()) -> list[list[int]]:
+         groups: Iterable[Sequence[int]] = (), score: Scorer | None = None) -> list[list[int]]:
     """Stories from the candidate pairs by average linkage; ``groups`` (e.g. stories already stored) start as
-    groups of their own and can only grow or merge."""
+    groups of their own and can only grow or merge. ``score`` computes the pairs' probabilities (score_pairs
+    here; on a Dask cluster, stories/distributed.py): the linkage itself is settled here, in one place."""
     model = load_same_story_model()
     bar = model.threshold if opt.same_story_probability is None else opt.same_story_probability
-    probabilities = {pair: p for pair in sorted(set(map(_ordered, pairs)))
-                     if (p := pair_probability(features, vectors, pair, opt, model)) > 0}
+    probabilities = (score or score_pairs)(features, vectors, sorted(set(map(_ordered, pairs))), opt)
     return average_linkage(len(features), probabilities, bar, groups)
+
+
+def score_pairs(features: Sequence[StoryFeatures], vectors: Vectors, pairs: list[tuple[int, int]],
+                opt: StoryOptions) -> dict[tuple[int, int], float]:
+    """The same-story probability of each pair, those above 0."""
+    model = load_same_story_model()
+    return {pair: p for pair in pairs if (p := pair_probability(features, vectors, pair, opt, model)) > 0}
 
 
 def pair_probability(features: Sequence[StoryFeatures], vectors: Vectors, pair: tuple[int, int], opt: StoryOptions,

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from unspun.stories.cluster import Story, StoryOptions, build_story, comparable,
 from unspun.stories.diff import quote_units
 from unspun.stories.features import article_features
 from unspun.stories.profile import SourcingProfile
+
+if TYPE_CHECKING:
+    from unspun.stories.distributed import ClusterScorer
 
 ENCODER = MULTILINGUAL_NAME
 _EMBED_BATCH = 256  # articles embedded and stored per transaction
@@ -51,10 +55,22 @@ def update_stories(store: Store, embed: Embed | None = None, options: StoryOptio
     """Give every stored article a story. ``embed`` defaults to the packaged sentence encoder; with a Dask
     engine the new articles' features are computed on the cluster and the stories settled here."""
     opt = options or StoryOptions()
+    if engine is not None and engine.kind == "dask":
+        from unspun.run.cluster import dask_client, stderr
+        from unspun.stories.distributed import ClusterScorer
+
+        report = cluster if cluster is not None else ClusterReport()
+        with dask_client(engine, report, say=stderr) as client:
+            return _update(store, embed, opt, rebuild, progress, ClusterScorer(client, report))
+    return _update(store, embed, opt, rebuild, progress, None)
+
+
+def _update(store: Store, embed: Embed | None, opt: StoryOptions, rebuild: bool,
+            progress: Callable[[int], None] | None, on_cluster: ClusterScorer | None) -> UpdateSummary:
     summary = UpdateSummary()
     pending = story_store.articles_needing_features(store, features_version(opt))
-    if engine is not None and engine.kind == "dask":
-        summary.embedded = _features_on_cluster(store, pending, opt, engine, cluster, progress)
+    if on_cluster is not None:
+        summary.embedded = _features_on_cluster(store, pending, opt, on_cluster, progress)
     while batch := list(islice(pending, _EMBED_BATCH)):
         encode = embed or default_embed()
         _store_features(store, batch, encode, opt)
@@ -69,7 +85,7 @@ def update_stories(store: Store, embed: Embed | None = None, options: StoryOptio
     # Only the new articles' date window (and copies of them) can join them: the rest of the store is not read.
     stored = story_store.load_index(store, date_window(unplaced, opt.max_days_apart))
     new = [a for a, _, _ in unplaced]
-    built, replaced = place_articles(store, stored, new, {}, opt)
+    built, replaced = place_articles(store, stored, new, {}, opt, on_cluster=on_cluster)
     story_store.replace_stories(store, built, replaced)
     summary.matched, summary.stories_written = len(new), len(built)
     return summary
@@ -102,10 +118,10 @@ def date_window(articles: Sequence[tuple[str, str | None, str]], max_days_apart:
 
 def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Sequence[str], extra: dict[str, Matchable],
                    opt: StoryOptions, extra_profiles: dict[str, SourcingProfile] | None = None,
-                   ) -> tuple[list[Story], list[str]]:
+                   on_cluster: ClusterScorer | None = None) -> tuple[list[Story], list[str]]:
     """The stories that the new articles form or join (stories they merge included), and the stored story
     ids those replace. ``extra`` holds articles that are not stored (e.g. one being traced), ``extra_profiles``
-    their sourcing profiles."""
+    their sourcing profiles; ``on_cluster`` scores the pairs and builds the stories on a Dask cluster."""
     extra_ids = list(extra)
     ids = [*stored.ids, *extra_ids]
     extra_vectors = mean_vectors([extra[a].sentences for a in extra_ids], stored.vectors.shape[1] or DIMENSIONS)
@@ -117,7 +133,7 @@ def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Seque
               [*stored.languages, *(extra[a].features.language for a in extra_ids)])
     position = {a: k for k, a in enumerate(ids)}
     pairs = index.pairs_for([position[a] for a in new_ids])
-    return settle(gather(store, stored, ids, pairs, new_ids, extra, extra_profiles), opt)
+    return settle(gather(store, stored, ids, pairs, new_ids, extra, extra_profiles), opt, on_cluster)
 
 
 @dataclass
@@ -148,16 +164,19 @@ def gather(store: Store, stored: story_store.StoredIndex, ids: Sequence[str], pa
                          {**story_store.load_profiles(store, involved), **extra_profiles})
 
 
-def settle(n: Neighbourhood, opt: StoryOptions) -> tuple[list[Story], list[str]]:
+def settle(n: Neighbourhood, opt: StoryOptions, on_cluster: ClusterScorer | None = None,
+           ) -> tuple[list[Story], list[str]]:
     """Verify the candidate pairs, union them with the stored stories, and rebuild the stories they touch."""
     local = {a: k for k, a in enumerate(n.involved)}
     features = [n.loaded[a].features for a in n.involved]
     sentences = [n.loaded[a].sentences for a in n.involved]
     vectors = Vectors(sentences, mean_vectors(sentences))
     groups = [[local[a] for a in group] for group in n.members.values()]
-    linked = link(features, vectors, {(local[a], local[b]) for a, b in n.pairs}, opt, groups)
+    linked = link(features, vectors, {(local[a], local[b]) for a, b in n.pairs}, opt, groups, on_cluster)
     touched = [g for g in linked if any(n.involved[k] in n.new for k in g)]
     replaced = sorted({n.story_of[n.involved[k]] for g in touched for k in g if n.involved[k] in n.story_of})
+    if on_cluster is not None:
+        return on_cluster.build(touched, features, vectors, opt, n.profiles), replaced
     return [build_story(g, features, vectors, opt, n.profiles) for g in touched], replaced
 
 
@@ -197,20 +216,19 @@ def compute_features(work: Work, opt: StoryOptions, embed: Embed | None = None,
     return matchable(batch, encode, opt), quotes
 
 
-def _features_on_cluster(store: Store, pending: Iterator[Article], opt: StoryOptions, engine: Engine,
-                         cluster: ClusterReport | None, progress: Callable[[int], None] | None) -> int:
+def _features_on_cluster(store: Store, pending: Iterator[Article], opt: StoryOptions, on_cluster: ClusterScorer,
+                         progress: Callable[[int], None] | None) -> int:
     """compute_features of every pending batch on the cluster; the features stored here, batch by batch."""
-    from unspun.run.cluster import dask_client, in_order, stderr
+    from unspun.run.cluster import in_order
 
     done = 0
     batches = iter(lambda: list(islice(pending, _EMBED_BATCH)), [])
-    with dask_client(engine, cluster, say=stderr) as client:
-        for batch, (matched, quotes) in in_order(client, compute_features, batches,
-                                                 lambda b: (b, _quote_units(store, b)), opt=opt):
-            story_store.save_features(store, features_version(opt), matched, quotes)
-            done += len(batch)
-            if progress:
-                progress(len(batch))
+    for batch, (matched, quotes) in in_order(on_cluster.client, compute_features, batches,
+                                             lambda b: (b, _quote_units(store, b)), on_cluster.report, opt=opt):
+        story_store.save_features(store, features_version(opt), matched, quotes)
+        done += len(batch)
+        if progress:
+            progress(len(batch))
     return done
 
 
