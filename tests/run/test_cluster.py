@@ -97,7 +97,8 @@ def test_cluster_stores_exactly_what_the_serial_engine_stores(database: Any, mon
 
 
 def many_articles(count: int) -> list[Article]:
-    return [normalize_article(Article(text=ARTICLE_TEXT.replace("Riverside", f"Town{n}"), id=f"a{n:03d}",
+    """Articles long enough that a batch of four takes a worker about a second (time to kill it mid-task)."""
+    return [normalize_article(Article(text=(ARTICLE_TEXT.replace("Riverside", f"Town{n}") + "\n") * 6, id=f"a{n:03d}",
                                       site=f"site{n % 7}.example", published="2026-03-01"), "test")
             for n in range(count)]
 
@@ -111,11 +112,12 @@ def test_cluster_worker_killed_mid_run_loses_and_duplicates_nothing(database: An
                               f'"text": {json.dumps(a.text)}}}\n' for a in articles), encoding="utf-8")
     serial, killed = database(), database()
     with open_store(serial) as store:
-        ingest([str(source)], store, IngestOptions(batch_size=2))
+        ingest([str(source)], store, IngestOptions(batch_size=4))
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                            dashboard_address="127.0.0.1:0")
     watcher = Client(cluster)
+    pids = watcher.run(os.getpid)  # worker address -> its process, known before the run
     report = ClusterReport()
     outcome: dict[str, Any] = {}
 
@@ -123,7 +125,7 @@ def test_cluster_worker_killed_mid_run_loses_and_duplicates_nothing(database: An
         try:
             with open_store(killed) as store:
                 outcome["summary"] = ingest([str(source)], store, IngestOptions(
-                    batch_size=2, engine=Engine("dask", scheduler=cluster.scheduler_address), cluster=report))
+                    batch_size=4, engine=Engine("dask", scheduler=cluster.scheduler_address), cluster=report))
         except BaseException as exc:  # noqa: BLE001 - handed to the test thread below
             outcome["error"] = exc
 
@@ -133,13 +135,13 @@ def test_cluster_worker_killed_mid_run_loses_and_duplicates_nothing(database: An
         deadline = time.monotonic() + 120
         victim = None
         while victim is None and time.monotonic() < deadline and thread.is_alive():
-            busy = {w: keys for w, keys in watcher.processing().items() if keys}
-            if busy and stored_count(killed) >= 2:  # some batches stored, others on a worker now
-                victim = min(busy)
-            time.sleep(0.05)
+            if stored_count(killed) >= 4:  # some batches stored; kill a worker while it analyses the next
+                busy = [w for w, keys in watcher.processing().items() if keys and w in pids]
+                if busy:
+                    victim = min(busy)
+                    os.kill(pids[victim], signal.SIGKILL)
+            time.sleep(0.02)
         assert victim is not None, "no worker was busy while batches were being stored"
-        pid = watcher.run(os.getpid, workers=[victim])[victim]
-        os.kill(pid, signal.SIGKILL)
         thread.join(timeout=300)
         assert not thread.is_alive() and "error" not in outcome, outcome.get("error")
     finally:
