@@ -11,7 +11,14 @@ from typing import Self, TextIO
 import typer
 
 from unspun.analysis import analyze_items
-from unspun.cli.engine import ENGINE_OPTION, SCHEDULER_OPTION, EngineName, engine_of, say_cluster
+from unspun.cli.engine import (
+    ENGINE_OPTION,
+    SCHEDULER_OPTION,
+    EngineName,
+    cluster_report,
+    engine_of,
+    say_cluster,
+)
 from unspun.cli.report import ProblemPrinter, print_problems
 from unspun.config import FETCH_DEADLINE_S
 from unspun.errors import EmptyInputError, InputError, UnspunError
@@ -25,7 +32,7 @@ from unspun.render.console import SafeConsole
 from unspun.render.html import render_html
 from unspun.render.json import render_json, render_jsonl
 from unspun.render.terminal import render_terminal
-from unspun.run.cluster import ClusterReport, Engine
+from unspun.run.cluster import Engine
 from unspun.run.problems import ItemProblems
 
 FETCH_TIMEOUT_HELP = ("Give up on a URL after this many seconds in all: connecting, redirects and the whole page "
@@ -96,7 +103,7 @@ def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | N
     from unspun.run.ingest import reanalyse
     from unspun.store import open_store
 
-    cluster = ClusterReport()
+    cluster = cluster_report()
     with open_store(db) as store:
         summary = reanalyse(store, workers=processes, everything=everything, catalog=catalog, engine=engine,
                             cluster=cluster)

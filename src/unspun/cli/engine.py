@@ -8,7 +8,7 @@ from enum import Enum
 
 import typer
 
-from unspun.run.cluster import SCHEDULER_VARIABLE, ClusterReport, Engine, progress_line
+from unspun.run.cluster import SCHEDULER_VARIABLE, ClusterReport, Engine
 
 
 class EngineName(str, Enum):
@@ -30,6 +30,21 @@ def engine_of(name: EngineName, scheduler: str | None, workers: int) -> Engine:
     return Engine(name.value, scheduler, workers)  # type: ignore[arg-type]
 
 
+def cluster_report() -> ClusterReport:
+    """A report that says where the cluster is, and its dashboard, as soon as it is up."""
+    return ClusterReport(on_start=_announce)
+
+
+def _announce(report: ClusterReport) -> None:
+    where = f" at {report.address}" if report.address else " on this machine"
+    print(f"unspun: Dask: {report.workers} worker(s){where}; dashboard {report.dashboard}", file=sys.stderr)
+
+
 def say_cluster(report: ClusterReport) -> None:
-    if report.workers:
-        print(f"unspun: {progress_line(report)}", file=sys.stderr)
+    """What a Dask run did: its tasks by kind, and what had to run again."""
+    if not report.workers:
+        return
+    retried = (f"; {len(report.retried)} task(s) run again after {report.workers_lost} worker(s) died"
+               if report.retried or report.workers_lost else "")
+    tasks = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in sorted(report.tasks.items()))
+    print(f"unspun: Dask: {report.workers} worker(s), tasks: {tasks or 'none'}{retried}", file=sys.stderr)

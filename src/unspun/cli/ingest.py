@@ -17,13 +17,19 @@ from rich.progress import (
 )
 
 from unspun.cli.analyze import FETCH_TIMEOUT_HELP, NARRATIVES_HELP
-from unspun.cli.engine import ENGINE_OPTION, SCHEDULER_OPTION, EngineName, engine_of, say_cluster
+from unspun.cli.engine import (
+    ENGINE_OPTION,
+    SCHEDULER_OPTION,
+    EngineName,
+    cluster_report,
+    engine_of,
+    say_cluster,
+)
 from unspun.cli.report import print_problems
 from unspun.config import FETCH_DEADLINE_S
 from unspun.extract.narratives import narrative_detector
 from unspun.ingest.crawler import FetchOptions
 from unspun.render.console import SafeConsole
-from unspun.run.cluster import ClusterReport
 
 if TYPE_CHECKING:
     from unspun.run.ingest import IngestSummary
@@ -59,7 +65,7 @@ def ingest_command(
     total = estimate_total(sources)
     fetch = FetchOptions(delay_s=delay, obey_robots=not ignore_robots, max_articles=max_articles,
                          deadline_s=fetch_timeout)
-    cluster = ClusterReport()
+    cluster = cluster_report()
     options = IngestOptions(analyze=not no_analyze, workers=workers, batch_size=batch_size,
                             allow_private=allow_private, fetch=fetch, catalog=narratives,
                             engine=engine_of(engine, scheduler, workers), cluster=cluster)

@@ -11,11 +11,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from unspun.cli.engine import ENGINE_OPTION, SCHEDULER_OPTION, EngineName, engine_of, say_cluster
+from unspun.cli.engine import (
+    ENGINE_OPTION,
+    SCHEDULER_OPTION,
+    EngineName,
+    cluster_report,
+    engine_of,
+    say_cluster,
+)
 from unspun.cli.ingest import DB_HELP
 from unspun.render.console import SafeConsole
 from unspun.render.stories import render_stories_text
-from unspun.run.cluster import ClusterReport, Engine
+from unspun.run.cluster import Engine
 from unspun.store.store import Store
 
 
@@ -79,7 +86,7 @@ def bring_stories_up_to_date(store: Store, rebuild: bool = False, engine: Engine
     with Progress(TextColumn("embedding new articles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("embed", total=None)
-        cluster = ClusterReport()
+        cluster = cluster_report()
         update_stories(store, rebuild=rebuild, progress=lambda n: bar.advance(task, n), engine=engine,
                        cluster=cluster)
     say_cluster(cluster)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -55,15 +54,17 @@ class ClusterReport:
     """What the cluster did: where its dashboard is, its workers, and what it had to run again."""
 
     dashboard: str | None = None
+    address: str | None = None  # the scheduler's, when one was given (None: a LocalCluster on this machine)
     workers: int = 0
     retried: list[str] = field(default_factory=list)  # task keys run again after their worker died
     workers_lost: int = 0
     tasks: Counter[str] = field(default_factory=Counter)  # tasks submitted, by what they do
+    # called once the cluster is up, before any task (the CLI prints the dashboard's address)
+    on_start: Callable[[ClusterReport], None] | None = field(default=None, repr=False, compare=False)
 
 
 @contextlib.contextmanager
-def dask_client(engine: Engine, report: ClusterReport | None = None, say: Callable[[str], None] | None = None,
-                ) -> Iterator[Any]:
+def dask_client(engine: Engine, report: ClusterReport | None = None) -> Iterator[Any]:
     """A Client on the engine's scheduler (or on a LocalCluster started here), with unspun's worker plugin and
     the retry counter registered; ClusterError when the scheduler cannot be reached or dask is missing."""
     try:
@@ -94,10 +95,10 @@ def dask_client(engine: Engine, report: ClusterReport | None = None, say: Callab
         client.register_plugin(RetryCounter())
         client.register_plugin(UnspunWorker())
         report.dashboard = client.dashboard_link
+        report.address = address
         report.workers = len(client.scheduler_info().get("workers", {}))
-        if say is not None:
-            say(f"Dask: {report.workers} worker(s){' at ' + address if address else ' on this machine'}; "
-                f"dashboard {report.dashboard}")
+        if report.on_start is not None:
+            report.on_start(report)
         yield client
         counted = client.run_on_scheduler(RetryCounter.read)
         report.retried, report.workers_lost = sorted(counted["retried"]), counted["workers_lost"]
@@ -136,14 +137,3 @@ def _name(task: Callable[..., Any]) -> str:
     """A task's function name (through functools.partial)."""
     name = getattr(task, "__name__", None) or getattr(getattr(task, "func", None), "__name__", None)
     return str(name or "task")
-
-
-def progress_line(report: ClusterReport) -> str:
-    retried = f"; {len(report.retried)} task(s) run again after {report.workers_lost} worker(s) died" \
-        if report.retried or report.workers_lost else ""
-    tasks = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in sorted(report.tasks.items()))
-    return f"Dask: {report.workers} worker(s), tasks: {tasks or 'none'}{retried}"
-
-
-def stderr(message: str) -> None:
-    print(f"unspun: {message}", file=sys.stderr)

@@ -157,10 +157,10 @@ def _analysed(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Ba
 
 
 def _on_cluster(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Batch]:
-    from unspun.run.cluster import dask_client, in_order, stderr
+    from unspun.run.cluster import dask_client, in_order
 
     report = options.cluster if options.cluster is not None else ClusterReport()
-    with dask_client(options.engine, report, say=stderr) as client:
+    with dask_client(options.engine, report) as client:
         task = partial(worker_batch, catalog=options.catalog)
         for batch, outcomes in in_order(client, task, batches, lambda b: b.to_analyse, report):
             batch.outcomes = outcomes

@@ -30,7 +30,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from unspun.sites.joining import Joined
 
 Q_QUICKEST = 0.1  # CooRnet's q: the quickest share of stories the window is read from
 P_SHARE = 0.5  # CooRnet's p: the share of a story's versions the window must cover
@@ -83,7 +86,7 @@ class CoordinationGraph:
     edges: list[Edge]
     pairs_tested: int
     communities: dict[str, int] = field(default_factory=dict)  # site -> community number (0 = largest)
-    joined: list[Any] = field(default_factory=list)  # sites that joined a community as a whole (joining.Joined)
+    joined: list[Joined] = field(default_factory=list)  # sites that joined a community as a whole (joining.py)
 
 
 def derived_by_site(versions: Iterable[Version]) -> dict[str, dict[str, Version]]:

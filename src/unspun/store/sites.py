@@ -15,7 +15,7 @@ from unspun.sites.coordination import Version
 from unspun.sites.profile import SiteCounts
 from unspun.sites.templates import Sample
 from unspun.store import schema
-from unspun.store.store import Store, chunks
+from unspun.store.store import Store
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
 TEMPLATE_SAMPLE = 20  # newest articles per site read for its template fingerprint
@@ -112,11 +112,3 @@ def template_samples(store: Store, sites: Sequence[str] | None = None,
             out.setdefault(site, []).append(Sample(head or "", tail or "", int(chars or 0), int(newlines or 0) + 1))
     return out
 
-
-def sites_of(store: Store, ids: Sequence[str]) -> dict[str, str | None]:
-    a = schema.articles
-    out: dict[str, str | None] = {}
-    with store.engine.connect() as conn:
-        for chunk in chunks(list(ids)):
-            out.update({r.id: r.site for r in conn.execute(select(a.c.id, a.c.site).where(a.c.id.in_(chunk)))})
-    return out

@@ -56,11 +56,11 @@ def update_stories(store: Store, embed: Embed | None = None, options: StoryOptio
     engine the new articles' features are computed on the cluster and the stories settled here."""
     opt = options or StoryOptions()
     if engine is not None and engine.kind == "dask":
-        from unspun.run.cluster import dask_client, stderr
+        from unspun.run.cluster import dask_client
         from unspun.stories.distributed import ClusterScorer
 
         report = cluster if cluster is not None else ClusterReport()
-        with dask_client(engine, report, say=stderr) as client:
+        with dask_client(engine, report) as client:
             return _update(store, embed, opt, rebuild, progress, ClusterScorer(client, report))
     return _update(store, embed, opt, rebuild, progress, None)
 

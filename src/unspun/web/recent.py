@@ -13,6 +13,7 @@ from fastapi import Request
 from unspun.store.store import Store
 
 T = TypeVar("T")
+_creating = threading.Lock()  # one Recent per name, even when two first requests race
 
 
 class Recent(Generic[T]):
@@ -42,5 +43,3 @@ def recent(request: Request, store: Store, name: str, build: Callable[[Store], T
     value: T = kept.get(store)
     return value
 
-
-_creating = threading.Lock()
