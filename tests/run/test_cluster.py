@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,27 +65,38 @@ def demo_path() -> str:
     return str(resources.files("unspun").joinpath("demo", "articles.jsonl"))
 
 
-def test_cluster_stores_exactly_what_the_serial_engine_stores(database: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cluster_stores_exactly_what_the_serial_engine_stores(database: Any, monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
     from unspun.stories import distributed
 
     # Small chunks, so that even the demo's few pairs and one story are scored and built on the workers.
     monkeypatch.setattr(distributed, "LOCAL_BELOW", 0)
     monkeypatch.setattr(distributed, "PAIRS_PER_TASK", 3)
     monkeypatch.setattr(distributed, "STORIES_PER_TASK", 0)
+    monkeypatch.setattr(distributed, "QUERIED_LOCAL_BELOW", 0)
+    monkeypatch.setattr(distributed, "QUERIES_PER_TASK", 3)
+    monkeypatch.setattr(distributed, "BANDS_PER_TASK", 5)
+    # Two deliveries, stories after each: the first matches everything (a rebuild), the second only the new.
+    lines = Path(demo_path()).read_text(encoding="utf-8").splitlines(keepends=True)
+    parts = [tmp_path / "first.jsonl", tmp_path / "second.jsonl"]
+    parts[0].write_text("".join(lines[:6]), encoding="utf-8")
+    parts[1].write_text("".join(lines[6:]), encoding="utf-8")
     serial, cluster = database(), database()
     with open_store(serial) as store:
-        ingest([demo_path()], store, IngestOptions(batch_size=2))
-        update_stories(store)
+        for part in parts:
+            ingest([str(part)], store, IngestOptions(batch_size=2))
+            update_stories(store)
     report = ClusterReport()
     engine = Engine("dask", workers=2)
     stories = ClusterReport()
     with open_store(cluster) as store:
-        summary = ingest([demo_path()], store, IngestOptions(batch_size=2, engine=engine, cluster=report))
-        update_stories(store, engine=engine, cluster=stories)
-    assert summary.ingested == 10 and report.workers == 2 and report.dashboard
+        for part in parts:
+            summary = ingest([str(part)], store, IngestOptions(batch_size=2, engine=engine, cluster=report))
+            update_stories(store, engine=engine, cluster=stories)
+    assert summary.ingested == 4 and report.workers == 2 and report.dashboard
     assert report.retried == [] and report.workers_lost == 0 and report.tasks["worker_batch"] == 5
     assert stories.tasks["compute_features"] >= 1 and stories.tasks["score_pairs"] >= 2
-    assert stories.tasks["build_stories"] >= 1  # every step ran on the workers
+    assert stories.tasks["build_stories"] >= 1 and stories.tasks["candidate_pairs"] >= 8  # all on the workers
     expected, got = contents(serial), contents(cluster)
     assert expected["quotes"] and expected["story_members"]  # something to compare
     for table in TABLES:

@@ -110,14 +110,35 @@ class CandidateIndex:
         wanted = sorted(set(positions))
         if not wanted:
             return set()
-        pairs = self._lsh_pairs(wanted) | self._vector_pairs(wanted) | self._key_pairs(wanted)
-        return {p for p in pairs if p[0] != p[1]}
+        if len(wanted) == len(self.ids):
+            return self.shared_band_pairs(range(self.bands)) | self.similar_pairs(wanted)
+        return {p for p in self._lsh_pairs(wanted) | self.similar_pairs(wanted) if p[0] != p[1]}
+
+    @property
+    def bands(self) -> int:
+        """The LSH bands: ``shared_band_pairs`` of any partition of ``range(bands)`` covers them all."""
+        return self._lsh.bands
+
+    def settle(self) -> None:
+        """Finish what adding left for the first query (merging band hashes, joining vectors): done once
+        before the index is copied to the workers of a cluster, rather than in every copy."""
+        self._lsh.settle()
+        if len(self._vector_chunks) > 1:
+            self._vector_chunks = [np.concatenate(self._vector_chunks)]
+
+    def shared_band_pairs(self, bands: Iterable[int]) -> set[Pair]:
+        """Every pair of indexed articles sharing one of these LSH bands (when all articles are queried, the
+        LSH work can be split by band: each part is independent)."""
+        keys = self._lsh.keys
+        return {_ordered(int(keys[a]), int(keys[b])) for a, b in self._lsh.candidate_pair_indices(bands)}
+
+    def similar_pairs(self, positions: Sequence[int]) -> set[Pair]:
+        """The pairs found by vector and by names and numbers with at least one article among ``positions``
+        (sorted, distinct): independent for any split of the positions."""
+        wanted = list(positions)
+        return {p for p in self._vector_pairs(wanted) | self._key_pairs(wanted) if p[0] != p[1]}
 
     def _lsh_pairs(self, wanted: list[int]) -> set[Pair]:
-        if len(wanted) == len(self.ids):
-            found = self._lsh.candidate_pair_indices()
-            keys = self._lsh.keys
-            return {_ordered(int(keys[a]), int(keys[b])) for a, b in found}
         pairs: set[Pair] = set()
         signatures, positions = self._lsh.signatures, {k: n for n, k in enumerate(self._lsh.keys)}
         for k in wanted:

@@ -12,7 +12,7 @@ the index is read, so adding 1,000 articles to a million never re-sorts or re-ha
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -208,14 +208,16 @@ class MinHashLSH:
             return []
         return [self._keys[i] for i in np.unique(np.concatenate(found)).tolist()]
 
-    def candidate_pair_indices(self) -> NDArray[np.int64]:
+    def candidate_pair_indices(self, bands: Iterable[int] | None = None) -> NDArray[np.int64]:
         """Every pair of articles sharing a band, once: an (m, 2) array of row numbers i < j, sorted.
+        ``bands`` limits it to those bands (a partition of the work: the union over a partition of
+        ``range(self.bands)`` is the whole answer).
 
         A bucket of k identical bands yields k * (k - 1) / 2 pairs, so thousands of byte-identical texts
         (boilerplate pages) make this quadratic: remove exact duplicates before indexing.
         """
         self._merge_pending()
-        codes = [self._band_pairs(band) for band in range(self.bands)]
+        codes = [self._band_pairs(band) for band in (range(self.bands) if bands is None else bands)]
         joined = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.uint64)
         pairs = np.empty((joined.size, 2), dtype=np.int64)
         pairs[:, 0] = joined >> np.uint64(32)
@@ -321,6 +323,11 @@ class MinHashLSH:
                 h = mix64(h ^ word)
             out[:, lo : lo + _CHUNK] = h.T
         return out
+
+    def settle(self) -> None:
+        """Merge the articles added since the index was last read, now (before the index is copied to other
+        processes, so that each copy does not do it again)."""
+        self._merge_pending()
 
     def _merge_pending(self) -> None:
         if not self._pending:

@@ -132,7 +132,8 @@ def place_articles(store: Store, stored: story_store.StoredIndex, new_ids: Seque
               [*stored.keys, *(identity_keys(extra[a].features.names, extra[a].features.numbers) for a in extra_ids)],
               [*stored.languages, *(extra[a].features.language for a in extra_ids)])
     position = {a: k for k, a in enumerate(ids)}
-    pairs = index.pairs_for([position[a] for a in new_ids])
+    wanted = [position[a] for a in new_ids]
+    pairs = on_cluster.candidates(index, wanted) if on_cluster is not None else index.pairs_for(wanted)
     return settle(gather(store, stored, ids, pairs, new_ids, extra, extra_profiles), opt, on_cluster)
 
 
