@@ -1,11 +1,12 @@
 """Train the narrative heads on SemEval-2025 Task 10 English train and write src/unspun/narratives/heads/narratives.npz.
 
-    .venv/bin/python eval/train_narratives.py [--data PATH] [--out PATH]
+    .venv/bin/python eval/train_narratives.py [--data PATH] [--out PATH] [--all]
 
 Reads the English articles of ../shared/data/semeval2025_task10/train_oct2024_en_pt_hi.jsonl (see SOURCE.md
-there), fits one L2-regularised logistic head per narrative and sub-narrative on hashed tf-idf word and
+there) in the training part of eval/data/narratives_split.json (all of them with --all), fits one L2-regularised logistic head per narrative and sub-narrative on hashed tf-idf word and
 word-pair features (unspun.narratives.detect), calibrates the thresholds by 5-fold cross-validation on the
-same articles, and writes the weights (float16), biases, idf and thresholds. Deterministic: fixed seed,
+same articles (the shown threshold too: the lowest head probability whose out-of-fold flags are right 75 % of
+the time), and writes the weights (float16), biases, idf and thresholds. Deterministic: fixed seed,
 L-BFGS from zeros, no threading-dependent reductions beyond BLAS. The functions here are reused by
 eval/narratives.py for cross-validation.
 """
@@ -33,18 +34,19 @@ from unspun.narratives.detect import (
     best_matches,
     candidate_texts,
     cue_pattern,
+    example_encoder,
     hash_terms,
     match_examples,
     pick_candidates,
     split_sentences,
     weigh_terms,
 )
-from unspun.nlp.minilm import load_encoder
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("UNSPUN_SHARED", REPO.parent / "shared"))
 DATA = SHARED / "data" / "semeval2025_task10" / "train_oct2024_en_pt_hi.jsonl"
 OUT = REPO / "src" / "unspun" / "narratives" / "heads" / "narratives.npz"
+SPLIT = REPO / "eval" / "data" / "narratives_split.json"
 SEED = 13
 L2 = 0.1  # 1.0 underfit (heads stayed near the base rates); 0.1 and 0.01 compared on outer-fold scores (docs)
 MIN_ARTICLES = 2  # a label needs this many training articles to get a head
@@ -62,6 +64,13 @@ SIM_GRID = tuple(round(0.05 * k, 2) for k in range(8, 19))
 # narrative samples-F1 (0.537 -> 0.491 at the best thresholds) and pushed the 'Other' head down on every text.
 # UNSPUN_NARRATIVE_CATALOG_EXAMPLES=1 turns them on for that ablation.
 CATALOG_EXAMPLES = os.environ.get("UNSPUN_NARRATIVE_CATALOG_EXAMPLES", "0") == "1"
+# Reports show what reaches this precision out of fold (issue #15 asks >= 0.70 on held-out data; the margin
+# allows for the drop from training folds to new articles), judged on at least MIN_SHOWN flags.
+SHOWN_PRECISION = 0.75
+MIN_SHOWN = 5
+SHOWN_GRID = tuple(round(0.05 * k, 2) for k in range(1, 20))  # 0.05 .. 0.95
+# The sentence encoder of the example match (detect.example_encoder): "usem3" or "minilm".
+ENCODER = os.environ.get("UNSPUN_NARRATIVE_ENCODER", "minilm")
 
 
 def load_english(path: Path = DATA) -> list[dict[str, Any]]:
@@ -195,9 +204,9 @@ _ENCODED: dict[str, np.ndarray] = {}  # sentence -> embedding, shared by all fol
 def encode(texts: Sequence[str]) -> np.ndarray:
     missing = sorted({t for t in texts if t not in _ENCODED})
     if missing:
-        _ENCODED.update(zip(missing, load_encoder().encode(missing), strict=True))
+        _ENCODED.update(zip(missing, example_encoder(ENCODER).encode(missing), strict=True))
     if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
+        return np.zeros((0, 512 if ENCODER == "usem3" else 384), dtype=np.float32)
     return np.array([_ENCODED[t] for t in texts], dtype=np.float32)
 
 
@@ -258,7 +267,34 @@ def calibrate(
     triples = [(o, n, t) for o in OTHER_GRID for n in GRID for t in SIM_GRID]
     t_other, t_nar, t_sim = max(triples, key=lambda x: (narrative_f1(x[0], x[1], x[2]), -x[1], x[0], x[2]))
     t_sub = max(GRID, key=lambda t: (sub_f1((t_other, t_nar, t, t_sim)), -t))
-    return t_other, t_nar, t_sub, t_sim
+    flags = flagged((t_other, t_nar, t_sub, t_sim), probs, labels, matches, [set(r["narratives"]) for r in rows])
+    return t_other, t_nar, t_sub, t_sim, shown_threshold(flags)
+
+
+def flagged(
+    thresholds: tuple[float, float, float, float], probs: np.ndarray, labels: Sequence[str],
+    matches: Sequence[dict[str, float]], gold: Sequence[set[str]],
+) -> list[tuple[float, bool]]:
+    """(head probability, right) of every narrative `decide` flags. The head's probability, not the example
+    cosine, decides what is shown: out of fold on the training part of the split, flags the head ranked first
+    were right 10 times of 14 and those at head probability >= 0.15 10 of 13, while flags by the example match
+    alone at cosine >= 0.60 were right about 4 times of 10 at any cosine (docs/evaluation.md)."""
+    column = {lab: n for n, lab in enumerate(labels)}
+    out = []
+    for p, m, g in zip(probs, matches, gold, strict=True):
+        narratives, _ = decide(p, labels, thresholds, m)
+        out += [(float(p[column[lab]]) if lab in column else 0.0, lab in g) for lab in narratives - {NO_NARRATIVE}]
+    return out
+
+
+def shown_threshold(flags: Sequence[tuple[float, bool]]) -> float:
+    """The lowest score at which out-of-fold flags reach SHOWN_PRECISION (with at least MIN_SHOWN flags above
+    it); 1.01 (nothing shown) when no score does: precision first."""
+    for t in SHOWN_GRID:
+        above = [right for score, right in flags if score >= t]
+        if len(above) >= MIN_SHOWN and sum(above) / len(above) >= SHOWN_PRECISION:
+            return t
+    return 1.01
 
 
 def narrative_scorer(
@@ -309,11 +345,12 @@ def train(rows: Sequence[dict[str, Any]]) -> Heads:
     examples, owners = catalog_phrasings()
     # The final heads' idf (from all `rows`) is what ranks the cue sentences at detection time.
     probe = Heads(tuple(labels), np.zeros((1, 1), np.float32), np.zeros(1, np.float32), fit_idf(terms),
-                  1.0, 1.0, 1.0, examples, owners, 0.0)
-    t_other, t_nar, t_sub, t_sim = calibrate(rows, terms, labels, article_matches(rows, probe))
+                  1.0, 1.0, 1.0, examples, owners, 0.0, ENCODER)
+    t_other, t_nar, t_sub, t_sim, t_shown = calibrate(rows, terms, labels, article_matches(rows, probe))
     idf, w, b = fit_heads(rows, terms, labels)
     weights = w.astype(np.float16).astype(np.float32)  # as shipped, so cross-validation scores the shipped form
-    return Heads(tuple(labels), weights, b.astype(np.float32), idf, t_other, t_nar, t_sub, examples, owners, t_sim)
+    return Heads(tuple(labels), weights, b.astype(np.float32), idf, t_other, t_nar, t_sub, examples, owners, t_sim,
+                 ENCODER, t_shown)
 
 
 def save(heads: Heads, out: Path) -> str:
@@ -329,6 +366,8 @@ def save(heads: Heads, out: Path) -> str:
         "example_embeddings": np.asarray(heads.example_embeddings, dtype=np.float16),
         "example_labels": np.array(heads.example_labels),
         "similarity_threshold": np.float32(heads.similarity_threshold),
+        "encoder": np.array(heads.encoder),
+        "shown_threshold": np.float32(heads.shown_threshold),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -345,12 +384,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--all", action="store_true", help="train on every English article, the held-out ones too")
     args = parser.parse_args()
     rows = load_english(args.data)
+    if not args.all:  # the shipped heads never see the held-out split (eval/narrative_split.py)
+        training_ids = set(json.loads(SPLIT.read_text(encoding="utf-8"))["train"])
+        rows = [r for r in rows if r["id"] in training_ids]
     heads = train(rows)
     digest = save(heads, args.out)
     print(f"{len(rows)} articles, {len(heads.labels)} heads, thresholds {heads.other_threshold}/"
-          f"{heads.narrative_threshold}/{heads.sub_threshold}/{heads.similarity_threshold}; {args.out} sha256 {digest}")
+          f"{heads.narrative_threshold}/{heads.sub_threshold}/{heads.similarity_threshold}, shown at "
+          f"{heads.shown_threshold} ({heads.encoder}); {args.out} sha256 {digest}")
 
 
 if __name__ == "__main__":

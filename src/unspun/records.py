@@ -134,6 +134,9 @@ class Narrative:
     score: float
     sub_narratives: list[SubNarrative] = field(default_factory=list)
     evidence: list[NarrativeEvidence] = field(default_factory=list)
+    # Whether reports show it: its confidence reached the threshold chosen for precision (docs/evaluation.md).
+    # Those below stay in the JSON, with their score, for readers who want recall.
+    shown: bool = True
 
     @property
     def is_abstention(self) -> bool:
@@ -150,6 +153,7 @@ class Technique:
     technique: str  # the PTC class name, e.g. "Loaded_Language"
     name: str  # a reader's name for it, e.g. "loaded language"
     score: float  # the classifier's probability for this technique
+    shown: bool = True  # whether reports show it (precision first, as Narrative.shown)
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,16 @@ class Analysis:
     techniques: list[Technique] = field(default_factory=list)
     artefacts: list[Artefact] = field(default_factory=list)
     artefact_score: float = 0.0  # from the artefacts alone (extract/artefacts.py); 0 when there are none
+
+    @property
+    def shown_narratives(self) -> list[Narrative]:
+        """The narratives reports show: found (not the abstention) and confident enough (Narrative.shown)."""
+        return [n for n in self.narratives if n.shown and not n.is_abstention]
+
+    @property
+    def shown_techniques(self) -> list[Technique]:
+        """The technique spans reports show (Technique.shown); the JSON keeps every span with its score."""
+        return [t for t in self.techniques if t.shown]
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

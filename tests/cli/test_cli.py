@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from unspun.cli.app import app
+from unspun.store import open_store
 
 if TYPE_CHECKING:
     from tests.conftest import LoopbackServer
@@ -181,7 +182,12 @@ def test_cli_demo_tells_the_story(tmp_path: Path) -> None:
     for farm in farms:
         evidence = story["versions"][farm]
         assert "Vessarin" in evidence["carried"] and any("anonymous or vague" in x for x in evidence["added"])
-    assert any(x.startswith("narrative:") for f in farms for x in story["versions"][f]["added"])
+    # Precision first (issue 15): a version's added narratives are only those its report shows.
+    with open_store(f"sqlite:///{tmp_path / 'demo.db'}") as store:
+        shown = {f: {n.label for n in store.analysis(f).shown_narratives} for f in farms}
+    for farm in farms:
+        added = {x.removeprefix("narrative: ") for x in story["versions"][farm]["added"] if x.startswith("narrative:")}
+        assert added <= shown[farm]
     assert "named source: Tomasz Reyl" in story["versions"]["independent-halvard-post"]["own"]
     assert {"origin-ministry", "translated-vesti", *farms} <= set(run.traces)
     translated = run.traces["translated-vesti"]["diff"]

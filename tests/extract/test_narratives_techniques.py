@@ -3,6 +3,7 @@ catalogs, and both shown in the terminal and HTML reports. Real pipeline, real p
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -92,16 +93,39 @@ def test_cli_analyze_with_a_user_catalog(runner: CliRunner, tmp_path: Path) -> N
     assert [n["label"] for n in json.loads(result.stdout)["narratives"]] == ["Harbour: The port is being sold off"]
 
 
+def marked(analysis: Analysis, shown: bool) -> Analysis:
+    """The analysis with every narrative and technique span marked shown (or not)."""
+    return dataclasses.replace(analysis, narratives=[dataclasses.replace(n, shown=shown) for n in analysis.narratives],
+                               techniques=[dataclasses.replace(t, shown=shown) for t in analysis.techniques])
+
+
 def test_reports_show_narratives_with_evidence_and_techniques(nlp: Language) -> None:
-    analysis = analyse(FACTS + SPIN, nlp)
+    found = analyse(FACTS + SPIN, nlp)
+    assert any(n.label != "Other" for n in found.narratives) and found.techniques
+    analysis = marked(found, shown=True)  # rendering what is shown: every finding of this analysis marked shown
     console = Console(record=True, width=200)
     render_terminal(analysis, console)
     out = console.export_text()
     narrative = next(n for n in analysis.narratives if n.label != "Other")
     first = narrative.evidence[0]
     assert narrative.label in out and f"[{first.start}:{first.end}]" in out
-    assert f"Persuasion techniques ({len(analysis.techniques)} spans)" in out
+    assert f"Persuasion techniques ({len(analysis.techniques)} spans)" in out and "below the confidence" not in out
     html = render_html([analysis])
     assert html.count('class="narrative"') >= len(narrative.evidence)
     assert 'href="#a1-narrative-1-1"' in html and 'id="a1-narrative-1-1"' in html
     assert 'class="technique"' in html and analysis.techniques[0].name in html
+
+
+def test_reports_leave_out_what_is_not_shown_and_say_where_it_is(nlp: Language) -> None:
+    found = analyse(FACTS + SPIN, nlp)
+    hidden = marked(found, shown=False)
+    console = Console(record=True, width=200)
+    render_terminal(hidden, console)
+    out = console.export_text()
+    narratives = len([n for n in found.narratives if n.label != "Other"])
+    assert "none of the catalog's narratives is supported with confidence" in out
+    assert f"{narratives} narrative" in out and f"{len(found.techniques)} technique span" in out
+    assert all(n.label not in out for n in found.narratives if n.label != "Other")
+    html = render_html([hidden])
+    assert 'class="technique"' not in html and 'class="narrative"' not in html
+    assert "Below the confidence shown here" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import pytest
@@ -86,3 +87,18 @@ def test_evidence_newest_first_with_sentences(store_url: str) -> None:
     assert hits[0].site == "two.example" and hits[0].title == "A3"
     evidence = hits[0].narrative.evidence[0]
     assert BODY[evidence.start:evidence.end] == evidence.text == "Sanctions have backfired on Europe."
+
+
+def test_narratives_not_shown_are_stored_but_never_counted_or_listed(store_url: str) -> None:
+    """Precision first (issue 15): a narrative below the shown threshold keeps its row (and comes back with its
+    score and shown=False), but counts, evidence lists and the facet values leave it out."""
+    article, analysis = analysed("h1", "three.example", "2026-11-23")
+    hidden = Narrative(VICTIM, 0.62, [], [NarrativeEvidence(BODY[:35], 0, 35, 0.62)], shown=False)
+    with open_store(store_url) as store:
+        store.add([(article, dataclasses.replace(analysis, narratives=[hidden]))], "v1")
+        assert store.analysis("h1").narratives == [hidden]
+        assert store.analysis("h1").shown_narratives == []
+        assert narrative_counts(store, NarrativeFilter(site="three.example")) == []
+        assert narrative_evidence(store, NarrativeFilter(site="three.example")) == []
+        fill(store_url)  # the shown ones of other articles are still counted
+        assert narrative_counts(store, NarrativeFilter(label=VICTIM))

@@ -15,7 +15,7 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from unspun.narratives.catalog import Catalog, load_catalog
-from unspun.narratives.detect import Heads, NarrativeDetector, NarrativeLabel, load_heads
+from unspun.narratives.detect import Heads, NarrativeDetector, NarrativeLabel, example_encoder, load_heads
 from unspun.records import Narrative, NarrativeEvidence, SubNarrative
 
 
@@ -26,7 +26,7 @@ def narrative_detector(catalog_path: Path | None = None) -> NarrativeDetector:
     if catalog_path is None:
         return NarrativeDetector()
     catalog = load_catalog(catalog_path)
-    return NarrativeDetector(heads=_heads_for(catalog), catalog=catalog)
+    return NarrativeDetector(heads=_heads_for(catalog), catalog=catalog, show_unheaded=True)
 
 
 def _heads_for(catalog: Catalog) -> Heads:
@@ -35,9 +35,8 @@ def _heads_for(catalog: Catalog) -> Heads:
     texts, owners = catalog.phrasings()
     if not texts:
         return dataclasses.replace(heads, example_embeddings=None, example_labels=())
-    from unspun.nlp.minilm import load_encoder  # model weights: only for a catalog with examples
-
-    return dataclasses.replace(heads, example_embeddings=load_encoder().encode(list(texts)), example_labels=owners)
+    encoder = example_encoder(heads.encoder)  # model weights: only for a catalog with examples
+    return dataclasses.replace(heads, example_embeddings=encoder.encode(list(texts)), example_labels=owners)
 
 
 def find_narratives(doc: Doc, detector: NarrativeDetector | None = None) -> list[Narrative]:
@@ -52,4 +51,5 @@ def _record(label: NarrativeLabel) -> Narrative:
         score=label.score,
         sub_narratives=[SubNarrative(sub.label, sub.score) for sub in label.sub_labels],
         evidence=[NarrativeEvidence(e.text, e.start, e.end, e.score) for e in label.evidence],
+        shown=label.shown,
     )

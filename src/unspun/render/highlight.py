@@ -45,8 +45,8 @@ def article_marks(analysis: Analysis, prefix: str) -> list[Mark]:
     marks += [Mark(a.start, a.end, "artefact", title=f"rewrite artefact: {a.kind.replace('_', ' ')}")
               for a in analysis.artefacts]
     marks += [Mark(d.start, d.end, "date", title=d.value or "date") for d in analysis.dates]
-    marks += [Mark(t.start, t.end, "technique", title=f"{t.name} ({t.score:.2f})") for t in analysis.techniques]
-    for n, narrative in enumerate(analysis.narratives, start=1):
+    marks += [Mark(t.start, t.end, "technique", title=f"{t.name} ({t.score:.2f})") for t in analysis.shown_techniques]
+    for n, narrative in enumerate(analysis.shown_narratives, start=1):
         marks += [Mark(e.start, e.end, "narrative", anchor=f"{prefix}-narrative-{n}-{k}",
                        title=f"narrative: {narrative.label} ({e.score:.2f})")
                   for k, e in enumerate(narrative.evidence, start=1)]

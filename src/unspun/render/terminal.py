@@ -28,6 +28,9 @@ def render_terminal(analysis: Analysis, console: Console) -> None:
         console.print(_narratives(analysis))
     if analysis.techniques:
         console.print(_techniques(analysis))
+    hidden = _hidden(analysis)
+    if hidden:
+        console.print(Text(hidden, style="dim"))
     extras = _extras(analysis)
     if extras is not None:
         console.print(extras)
@@ -82,9 +85,9 @@ def _quotes(quotes: list[Quote]) -> Table:
 
 def _narratives(analysis: Analysis) -> Text:
     """Each narrative with its score, sub-narratives and the sentences that show it (character offsets)."""
-    found = [n for n in analysis.narratives if not n.is_abstention]
+    found = analysis.shown_narratives
     if not found:
-        return Text("Narratives: none of the catalog's narratives is supported (Other).", style="dim")
+        return Text("Narratives: none of the catalog's narratives is supported with confidence (Other).", style="dim")
     out = Text("Narratives", style="bold")
     for narrative in found:
         out.append(f"\n• {narrative.label}", style="bold magenta")
@@ -99,11 +102,26 @@ def _narratives(analysis: Analysis) -> Text:
 
 
 def _techniques(analysis: Analysis) -> Text:
-    out = Text(f"Persuasion techniques ({len(analysis.techniques)} spans)", style="bold")
-    for name, count, examples in summarise(analysis.techniques):
+    shown = analysis.shown_techniques
+    if not shown:
+        return Text("Persuasion techniques: none found with confidence.", style="dim")
+    out = Text(f"Persuasion techniques ({len(shown)} spans)", style="bold")
+    for name, count, examples in summarise(shown):
         out.append(f"\n• {name} ×{count}: ", style="cyan")
         out.append(", ".join(f"“{t.text}”" for t in examples))
     return out
+
+
+def _hidden(analysis: Analysis) -> str:
+    """What is not shown (below the confidence chosen for precision) and where it is."""
+    narratives = len([n for n in analysis.narratives if not n.is_abstention]) - len(analysis.shown_narratives)
+    spans = len(analysis.techniques) - len(analysis.shown_techniques)
+    parts = [f"{narratives} narrative{'s' * (narratives != 1)}" if narratives else "",
+             f"{spans} technique span{'s' * (spans != 1)}" if spans else ""]
+    if not any(parts):
+        return ""
+    return (" and ".join(p for p in parts if p) + " below the confidence shown here: in the JSON report "
+            "(--format json), each with its score and \"shown\": false.")
 
 
 def _extras(analysis: Analysis) -> Text | None:

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, text, true
 
-from unspun.records import NO_NARRATIVE
 from unspun.store import schema
 from unspun.store.store import Store, fts5_query, rank_cutoff
 
@@ -105,7 +104,7 @@ def global_facets(store: Store) -> dict[str, list[tuple[str, int]]]:
             return [(str(value), int(count)) for value, count in conn.execute(query)]
 
         return {"site": counted(a.c.site), "source_type": counted(q.c.speaker_type),
-                "narrative": counted(n.c.label, n.c.label != NO_NARRATIVE), "role": counted(m.c.role)}
+                "narrative": counted(n.c.label, schema.shown_narrative(n)), "role": counted(m.c.role)}
 
 
 def search(store: Store, where: SearchFilter, after: list[Any] | None = None, limit: int = 20) -> Page:
@@ -225,7 +224,7 @@ def _exists_filters(where: SearchFilter) -> list[Any]:
     a, n, q, m = schema.articles, schema.narratives, schema.quotes, schema.story_members
     out: list[Any] = []
     if where.narrative:
-        out.append(exists().where(and_(n.c.article_id == a.c.id, n.c.label == where.narrative)))
+        out.append(exists().where(and_(n.c.article_id == a.c.id, n.c.label == where.narrative, n.c.shown.is_(True))))
     if where.source_type:
         out.append(exists().where(and_(q.c.article_id == a.c.id, q.c.speaker_type == where.source_type)))
     if where.role:
@@ -241,7 +240,7 @@ def facets_of(store: Store, ids: list[str]) -> dict[str, list[tuple[str, int]]]:
     out: dict[str, list[tuple[str, int]]] = {}
     with store.engine.connect() as conn:
         for name, column, table, id_column, extra in (
-                ("site", a.c.site, a, a.c.id, true()), ("narrative", n.c.label, n, n.c.article_id, n.c.label != NO_NARRATIVE),
+                ("site", a.c.site, a, a.c.id, true()), ("narrative", n.c.label, n, n.c.article_id, schema.shown_narrative(n)),
                 ("source_type", q.c.speaker_type, q, q.c.article_id, true()), ("role", m.c.role, m, m.c.article_id, true())):
             query = (select(column, func.count(func.distinct(id_column))).select_from(table)
                      .where(and_(id_column.in_(ids), column.is_not(None), extra)).group_by(column)
@@ -314,6 +313,6 @@ def site_size(store: Store, site: str | None) -> int:
 def narrative_labels(store: Store) -> list[str]:
     n = schema.narratives
     with store.engine.connect() as conn:
-        return [str(v) for v in conn.execute(select(func.distinct(n.c.label)).where(n.c.label != NO_NARRATIVE)
+        return [str(v) for v in conn.execute(select(func.distinct(n.c.label)).where(schema.shown_narrative(n))
                                              .order_by(n.c.label)).scalars()]
 

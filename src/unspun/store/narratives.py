@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from unspun.errors import InputError
-from unspun.records import NO_NARRATIVE, Narrative
+from unspun.records import Narrative
 from unspun.store import rows, schema
 from unspun.store.store import Store, site_and_dates
 
@@ -110,7 +110,7 @@ def narrative_evidence(store: Store, where: NarrativeFilter, limit: int = 50,
 
 def _conditions(store: Store, where: NarrativeFilter) -> ColumnElement[bool]:
     n, a = schema.narratives, schema.articles
-    conditions = [n.c.label != NO_NARRATIVE]
+    conditions = [schema.shown_narrative(n)]
     if where.label:
         conditions.append((n.c.label == where.label) | store.contains(n.c.label, where.label))
     conditions += site_and_dates(a.c.site, a.c.published, where.site, where.since, where.until)

@@ -117,6 +117,7 @@ def narrative_rows(analysis: Analysis) -> list[dict[str, Any]]:
         "article_id": analysis.article.id, "position": n, "label": narrative.label, "score": narrative.score,
         "sub_narratives": json.dumps([sub.__dict__ for sub in narrative.sub_narratives], ensure_ascii=False),
         "evidence": json.dumps([e.__dict__ for e in narrative.evidence], ensure_ascii=False),
+        "shown": narrative.shown,
     } for n, narrative in enumerate(analysis.narratives)]
 
 
@@ -125,9 +126,10 @@ def narrative_from_row(row: Row) -> Narrative:
         label=row["label"], score=row["score"],
         sub_narratives=[SubNarrative(**sub) for sub in json.loads(row["sub_narratives"])],
         evidence=[NarrativeEvidence(**e) for e in json.loads(row["evidence"])],
+        shown=bool(row["shown"]),
     )
 
 
 def technique_from_row(row: Row) -> Technique:
     return Technique(text=row["text"], start=row["start"], end=row["end"], technique=row["technique"],
-                     name=row["name"], score=row["score"])
+                     name=row["name"], score=row["score"], shown=bool(row["shown"]))

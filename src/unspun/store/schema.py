@@ -16,9 +16,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     func,
     literal_column,
+    true,
 )
+
+from unspun.records import NO_NARRATIVE
 
 metadata = MetaData()
 
@@ -122,6 +126,7 @@ artefacts = _results_table("artefacts", Column("kind", String(16), nullable=Fals
 
 techniques = _results_table("techniques", Column("technique", String(64), nullable=False),
                             Column("name", Text, nullable=False), Column("score", Float, nullable=False),
+                            Column("shown", Boolean, nullable=False, server_default=true()),  # migration 0009
                             Index("ix_techniques_technique", "technique"))  # migration 0006
 
 # One row per narrative label of an article (the abstention "Other" included), best first (migration 0006).
@@ -135,11 +140,18 @@ narratives = Table(
     Column("score", Float, nullable=False),
     Column("sub_narratives", Text, nullable=False),  # JSON: [{"label", "score"}]
     Column("evidence", Text, nullable=False),  # JSON: [{"text", "start", "end", "score"}]
+    Column("shown", Boolean, nullable=False, server_default=true()),  # migration 0009
     Index("ix_narratives_article", "article_id"),
     Index("ix_narratives_label", "label"),
 )
 
 RESULT_TABLES = (quotes, entities, dates, hedges, artefacts, techniques, narratives)
+
+
+def shown_narrative(n: Table = narratives) -> ColumnElement[bool]:
+    """A row that counts as a narrative in every count and list: not the abstention "Other", and shown (its
+    confidence reached the threshold chosen for precision, migration 0009)."""
+    return and_(n.c.label != NO_NARRATIVE, n.c.shown.is_(True))
 
 # Stories (migration 0004): what story matching needs of each article, kept so that new articles join
 # stories without re-embedding or re-clustering what is stored; and the stories themselves.

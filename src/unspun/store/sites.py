@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import and_, func, literal_column, select
 
-from unspun.records import NO_NARRATIVE
 from unspun.sites.coordination import Version
 from unspun.sites.profile import SiteCounts
 from unspun.sites.templates import Sample
@@ -69,7 +68,7 @@ def site_narratives(store: Store, sites: Sequence[str] | None = None) -> dict[st
     """Each site's narratives with the number of its articles carrying each, most first."""
     a, n = schema.articles, schema.narratives
     query = (select(a.c.site, n.c.label, func.count(func.distinct(n.c.article_id)))
-             .select_from(n.join(a, a.c.id == n.c.article_id)).where(n.c.label != NO_NARRATIVE)
+             .select_from(n.join(a, a.c.id == n.c.article_id)).where(schema.shown_narrative(n))
              .group_by(a.c.site, n.c.label))
     if sites is not None:
         query = query.where(a.c.site.in_(sites))

@@ -211,7 +211,7 @@ def load_profiles(store: Store, ids: Sequence[str]) -> dict[str, SourcingProfile
             counted = select(h.c.article_id, func.count()).where(h.c.article_id.in_(chunk)).group_by(h.c.article_id)
             hedges: dict[str, int] = {article_id: int(count) for article_id, count in conn.execute(counted)}
             labels: dict[str, list[str]] = {}
-            for article_id, label in conn.execute(select(n.c.article_id, n.c.label).where(n.c.article_id.in_(chunk))
+            for article_id, label in conn.execute(select(n.c.article_id, n.c.label).where(n.c.article_id.in_(chunk), n.c.shown.is_(True))
                                                   .order_by(n.c.article_id, n.c.position)):
                 if label != NO_NARRATIVE:
                     labels.setdefault(article_id, []).append(label)

@@ -86,7 +86,7 @@ def diff_versions(version: Analysis, reference: Analysis, embed: Embed) -> Versi
     result.unsupported_quotes = _unsupported(version, reference, embed)
     result.added_hedges = [h.text for h in version.hedges if any(c.start <= h.start < c.end for c in added)]
     carried = {n.label for n in reference.narratives}
-    result.added_narratives = [n for n in version.narratives if not n.is_abstention and n.label not in carried]
+    result.added_narratives = [n for n in version.shown_narratives if n.label not in carried]
     return result
 
 

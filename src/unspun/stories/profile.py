@@ -29,4 +29,4 @@ class SourcingProfile:
         s = analysis.sourcing
         return cls(named=tuple(s.named_sources), unidentified=s.anonymous + s.unnamed, quotes=s.quotes,
                    hedges=len(analysis.hedges),
-                   narratives=tuple(n.label for n in analysis.narratives if not n.is_abstention))
+                   narratives=tuple(n.label for n in analysis.shown_narratives))

@@ -13,12 +13,13 @@ the hand-written cue phrases of ``model/cues.tsv`` (authority, whataboutism, fal
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from unspun.errors import ModelError
 from unspun.techniques.features import (
@@ -31,6 +32,8 @@ from unspun.techniques.features import (
 )
 
 MODEL_FILE = "techniques.npz"
+# The score from which reports show a span, chosen for precision on half of PTC dev (eval/techniques_shown.py).
+SHOWN_FILE = "shown.json"
 
 # The PTC names file (propaganda-techniques-names-semeval2020task11.txt) and a reader's name for each.
 TECHNIQUE_NAMES: dict[str, str] = {
@@ -59,7 +62,10 @@ class TechniqueSpan:
     start: int
     end: int
     technique: str
+    # P(inside a technique) of the span's most confident token x P(this technique | a technique span): how sure
+    # the detector is that this span uses this technique.
     score: float
+    shown: bool = True  # whether reports show it (score >= the shown threshold, and not names and numbers only)
 
     @property
     def label(self) -> str:
@@ -107,6 +113,12 @@ class TechniqueDetector:
         self.tc_bias = arrays["tc_bias"]
         self.tc_mean = arrays["tc_mean"]
         self.tc_std = arrays["tc_std"]
+        shown = path.with_name(SHOWN_FILE)
+        try:
+            self.shown_threshold = float(json.loads(shown.read_text(encoding="utf-8"))["threshold"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"cannot read the technique spans' shown threshold {shown}: {exc}; run "
+                             "eval/techniques_shown.py --write-threshold") from exc
 
     # --- span identification -------------------------------------------------------------------
     def token_scores(self, doc: Doc) -> np.ndarray:
@@ -176,11 +188,23 @@ class TechniqueDetector:
         ]
 
     def detect(self, doc: Doc) -> list[TechniqueSpan]:
-        """Technique spans of the Doc, in text order, each with its most likely technique."""
-        spans = self.find_spans(doc)
+        """Technique spans of the Doc, in text order, each with its most likely technique and score."""
+        probs = self.token_scores(doc)
+        spans = self.find_spans(doc, probs)
         labelled = self.classify(doc, spans)
         text = doc.text  # built from the tokens on every access
-        return [
-            TechniqueSpan(text[start:end], start, end, best[0][0], round(best[0][1], 4))
-            for (start, end), best in zip(spans, labelled, strict=True)
-        ]
+        found = []
+        for (start, end), best in zip(spans, labelled, strict=True):
+            tokens = char_span(doc, start, end)
+            score = round(max((float(probs[t.i]) for t in tokens), default=0.0) * best[0][1], 4)
+            shown = score >= self.shown_threshold and not names_and_numbers(tokens)
+            found.append(TechniqueSpan(text[start:end], start, end, best[0][0], score, shown))
+        return found
+
+
+def names_and_numbers(tokens: Span) -> bool:
+    """Whether a span says nothing but names, nationalities, numbers and function words ("the Russian-Indian",
+    "the Kremlin's Dmitry Peskov", "in 2023"; not "Sino-Indian relations"): such spans are never shown, since
+    calling them name calling or loaded language was a common wrong flag on plain ministry statements."""
+    content = [t for t in tokens if not (t.is_punct or t.is_space or t.is_stop)]
+    return all(t.ent_type_ or t.pos_ in ("PROPN", "NUM") or t.like_num for t in content)
