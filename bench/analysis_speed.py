@@ -107,7 +107,7 @@ def cli_latency(runs: int = 5) -> dict:
     return {"runs": runs, "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2)}
 
 
-def write_results(rows: list[dict], latency: dict) -> None:
+def write_results(rows: list[dict], latency: dict, runs: list[dict] | None = None) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     by = {(r["mode"], r["processes"]): r for r in rows}
     lines = ["| configuration | processes | articles/s | words/s | peak RSS, largest process (MB) | time vs bare spaCy |",
@@ -126,13 +126,17 @@ def write_results(rows: list[dict], latency: dict) -> None:
         lines.append(f"| {names[r['mode']]} | {r['processes']} | {r['articles_per_s']} | {r['words_per_s']:,} | "
                      f"{r['peak_rss_mb']} | {overhead} |")
     lines.append("")
-    lines.append(f"{rows[0]['articles']} articles, {rows[0]['words']:,} words; "
+    times = "; ".join(f"{names[r['mode']].split(' (')[0]} ({r['processes']}): {r.get('all_seconds', [r['seconds']])} s"
+                      for r in rows)
+    lines.append(f"Median of interleaved runs (every run's seconds: {times}). "
+                 f"{rows[0]['articles']} articles, {rows[0]['words']:,} words; "
                  f"`unspun analyze` on one article (seed, JSON) incl. start-up: median {latency['median_s']} s "
                  f"over {latency['runs']} runs (max {latency['max_s']} s). "
                  f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
                  f"{platform.python_version()}.")
     (RESULTS / "analysis_speed.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (RESULTS / "analysis_speed.json").write_text(json.dumps({"runs": rows, "cli_latency": latency}, indent=2) + "\n")
+    (RESULTS / "analysis_speed.json").write_text(json.dumps({"runs": rows, "every_run": runs or rows,
+                                                             "cli_latency": latency}, indent=2) + "\n")
     print("\n".join(lines))
 
 
@@ -140,6 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each configuration, interleaved")
     parser.add_argument("--child", choices=("spacy", "unspun", "cli"), help=argparse.SUPPRESS)
     parser.add_argument("--render", action="store_true", help="rewrite the .md table from the saved .json")
     args = parser.parse_args()
@@ -150,12 +155,22 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_config(args.child, args.processes[0], args.limit)))
         return
+    runs = []
+    for _ in range(args.repeats):  # interleaved, so that a slow spell of the machine hits every configuration
+        for processes in args.processes:
+            for mode in ("spacy", "unspun", "cli") if processes == 1 else ("spacy", "unspun"):
+                runs.append(child(mode, processes, args.limit))
+                print(json.dumps(runs[-1]), file=sys.stderr)
+    write_results(median_runs(runs), cli_latency(), runs)
+
+
+def median_runs(runs: list[dict]) -> list[dict]:
+    """One row per configuration: the run of median time (its other figures with it), and every time."""
     rows = []
-    for processes in args.processes:
-        for mode in ("spacy", "unspun", "cli") if processes == 1 else ("spacy", "unspun"):
-            rows.append(child(mode, processes, args.limit))
-            print(json.dumps(rows[-1]), file=sys.stderr)
-    write_results(rows, cli_latency())
+    for key in dict.fromkeys((r["mode"], r["processes"]) for r in runs):
+        mine = sorted((r for r in runs if (r["mode"], r["processes"]) == key), key=lambda r: r["seconds"])
+        rows.append({**mine[(len(mine) - 1) // 2], "all_seconds": [r["seconds"] for r in mine]})
+    return rows
 
 
 if __name__ == "__main__":

@@ -15,13 +15,14 @@ from spacy.tokens import Doc
 from unspun.config import MAX_ARTICLE_CHARS
 from unspun.errors import AnalysisError, InputTooLargeError, UnspunError
 from unspun.extract.artefacts import artefact_score, find_artefacts
+from unspun.extract.cues import doc_text
 from unspun.extract.dates import extract_dates
 from unspun.extract.entities import build_person_index, extract_entities
 from unspun.extract.hedges import extract_hedges
 from unspun.extract.narratives import find_narratives, narrative_detector
 from unspun.extract.quotes import extract_quotes
 from unspun.extract.sourcing import profile_sourcing
-from unspun.extract.techniques import find_techniques
+from unspun.extract.techniques import find_techniques, technique_detector
 from unspun.nlp.language import check_english
 from unspun.nlp.pipeline import load_pipeline
 from unspun.records import Analysis, Article
@@ -73,8 +74,8 @@ def analyze_doc(doc: Doc, article: Article, catalog: Path | None = None) -> Anal
         entities=entities,
         dates=extract_dates(doc, _published(article)),
         hedges=extract_hedges(doc),
-        artefacts=(artefacts := find_artefacts(doc.text)),
-        artefact_score=round(artefact_score(artefacts, doc.text), 3),
+        artefacts=(artefacts := find_artefacts(doc_text(doc))),
+        artefact_score=round(artefact_score(artefacts, doc_text(doc)), 3),
         narratives=find_narratives(doc, narrative_detector(catalog)),
         techniques=find_techniques(doc),
     )
@@ -115,6 +116,7 @@ def analyze_items(
     batches = batched(items, batch_size)
     if n_process <= 1:
         nlp = nlp or load_pipeline()
+        settle_models()
         for batch in batches:
             yield from analyze_batch(batch, nlp, catalog)
         return
@@ -168,6 +170,18 @@ def init_worker() -> None:
 
     threadpool_limits(limits=1, user_api="blas")
     load_pipeline()
+    settle_models()
+
+
+def settle_models() -> None:
+    """Load the packaged detectors now and move every object alive (the pipeline's, the detectors') out of the
+    garbage collector's reach: its full passes no longer walk the models' millions of objects while a long
+    batch runs (2 % of the analysis time, measured on 120 news articles)."""
+    import gc
+
+    technique_detector()
+    narrative_detector()
+    gc.freeze()
 
 
 def worker_batch(batch: Sequence[tuple[str, Article | UnspunError]], catalog: Path | None = None) -> list[Outcome]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
+from unspun.extract.cues import doc_text
 from unspun.narratives.catalog import Catalog, load_catalog
 from unspun.narratives.detect import Heads, NarrativeDetector, NarrativeLabel, example_encoder, load_heads
 from unspun.records import Narrative, NarrativeEvidence, SubNarrative
@@ -42,7 +43,7 @@ def _heads_for(catalog: Catalog) -> Heads:
 def find_narratives(doc: Doc, detector: NarrativeDetector | None = None) -> list[Narrative]:
     """The narratives of the parsed article (best first), or one ``Other`` when the detector abstains."""
     detector = detector or narrative_detector()
-    return [_record(label) for label in detector.detect(doc.text, doc)]
+    return [_record(label) for label in detector.detect(doc_text(doc), doc)]
 
 
 def _record(label: NarrativeLabel) -> Narrative:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from spacy.tokens import Doc, Span, Token
 
+from unspun.extract.cues import doc_text
 from unspun.techniques.cues import match_cues
 
 TENSOR_WIDTH = 96  # en_core_web_sm's tok2vec width; a Doc without a tensor gets zeros
@@ -79,7 +80,7 @@ class DocContext:
 
 def doc_context(doc: Doc) -> DocContext:
     lemmas = Counter(t.lemma_.lower() for t in doc if t.is_alpha)
-    return DocContext(doc, doc.text.lower(), [t.lower_ for t in doc], lemmas)
+    return DocContext(doc, doc_text(doc).lower(), [t.lower_ for t in doc], lemmas)
 
 
 def span_features(ctx: DocContext, span: Span) -> list[str]:
