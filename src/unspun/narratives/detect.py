@@ -16,6 +16,10 @@ distinct cue hits weigh most, a cue weighing its idf); only these are embedded (
 words) and compared with the catalog's example phrasings, whose embeddings were computed at training time and
 ship in the heads file. A candidate at least ``similarity_threshold`` (cosine) from an example flags that
 example's narrative, even when the lexical heads abstain, and is its evidence.
+
+Precision first: a label is ``shown`` (in reports, counts and profiles) only when its trained head's probability
+reaches the heads' ``shown_threshold``, picked out of fold at training time; the example match alone never
+shows a label of the packaged catalog (docs/evaluation.md, issue #15).
 """
 
 from __future__ import annotations

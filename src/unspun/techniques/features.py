@@ -30,9 +30,23 @@ def doc_tensor(doc: Doc) -> np.ndarray:
     return np.zeros((len(doc), TENSOR_WIDTH), dtype=np.float32)
 
 
+def doc_words(doc: Doc) -> tuple[list[str], Counter[str]]:
+    """The Doc's lower-cased words and the counts of its alphabetic lemmas, from one pass over its tokens,
+    cached on the Doc: the tagger and the classifier both need them, and each pass creates every Token anew."""
+    cached = doc.user_data.get("unspun.words")
+    if cached is None:
+        lower, lemmas = [], []
+        for t in doc:
+            lower.append(t.lower_)
+            if t.is_alpha:
+                lemmas.append(t.lemma_.lower())
+        cached = doc.user_data["unspun.words"] = (lower, Counter(lemmas))
+    return cached
+
+
 def token_features(doc: Doc) -> list[list[str]]:
     """One list of feature strings per token, for the inside-a-technique tagger."""
-    lower = [t.lower_ for t in doc]
+    lower = doc_words(doc)[0]
     rows: list[list[str]] = []
     for sent in doc.sents:  # per sentence, not tok.sent per token: that walks the Doc each time
         sent_feats = ["slen=" + _bin(len(sent), (5, 10, 20, 40)), "sq=" + str(sent[-1].text in ("?", "!"))]
@@ -79,8 +93,8 @@ class DocContext:
 
 
 def doc_context(doc: Doc) -> DocContext:
-    lemmas = Counter(t.lemma_.lower() for t in doc if t.is_alpha)
-    return DocContext(doc, doc_text(doc).lower(), [t.lower_ for t in doc], lemmas)
+    lower, lemmas = doc_words(doc)
+    return DocContext(doc, doc_text(doc).lower(), lower, lemmas)
 
 
 def span_features(ctx: DocContext, span: Span) -> list[str]:
