@@ -187,3 +187,26 @@ def test_store_articles_round_trip_any_text(tmp_path: Path, body: str, title: st
                           content_hash=hashlib.sha256(body.encode()).hexdigest())
         store.add([(article, None)])
         assert store.article(article.id or "") == article
+
+
+def test_store_migration_0009_keeps_stored_findings_shown(store_url: str) -> None:
+    """Narratives and technique spans stored before precision first (revision 0008) stay shown after the upgrade,
+    until their articles are analysed again."""
+    engine = create_engine(resolve_url(store_url))
+    upgrade(engine, "0008")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO articles (id, text, content_hash, ingested_at) "
+                          "VALUES ('old', 'A loaded old article.', 'h', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO analyses (article_id, pipeline_version, analysed_at, quotes, named, anonymous, "
+                          "unnamed, document, unknown, share_unidentified, named_sources, featured_not_quoted) "
+                          "VALUES ('old', 'v1', CURRENT_TIMESTAMP, 0, 0, 0, 0, 0, 0, 0.0, '[]', '[]')"))
+        conn.execute(text("INSERT INTO narratives (article_id, position, label, score, sub_narratives, evidence) "
+                          "VALUES ('old', 0, 'URW: Russia is the Victim', 0.7, '[]', '[]')"))
+        conn.execute(text("INSERT INTO techniques (article_id, text, start, \"end\", technique, name, score) "
+                          "VALUES ('old', 'loaded', 2, 8, 'Loaded_Language', 'loaded language', 0.9)"))
+    engine.dispose()
+    with open_store(store_url) as store:
+        analysis = store.analysis("old")
+    assert analysis is not None
+    assert [n.label for n in analysis.shown_narratives] == ["URW: Russia is the Victim"]
+    assert [t.text for t in analysis.shown_techniques] == ["loaded"]

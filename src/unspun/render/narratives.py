@@ -29,7 +29,8 @@ def _filter(where: NarrativeFilter) -> dict[str, str]:
 
 def render_counts(counts: list[NarrativeCount], console: Console, db: str | None) -> None:
     if not counts:
-        console.print("No narratives found (articles with none are labelled Other and not counted).")
+        console.print("No narratives found (articles with none are labelled Other and not counted; narratives below "
+                      "the confidence shown in reports are not counted either: they are in each article's JSON).")
         return
     table = Table(title="Articles per narrative, site and week", expand=True)
     table.add_column("week", width=9)
