@@ -14,6 +14,7 @@ the hand-written cue phrases of ``model/cues.tsv`` (authority, whataboutism, fal
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -63,8 +64,9 @@ class TechniqueSpan:
     start: int
     end: int
     technique: str
-    # P(inside a technique) of the span's most confident token x P(this technique | a technique span): how sure
-    # the detector is that this span uses this technique.
+    # How likely the span is to use this technique: P(inside a technique) of its most confident token x
+    # P(this technique | a technique span), calibrated (Platt scaling on PTC dev half A) into the share of such
+    # spans that overlap a gold span of the same technique.
     score: float
     shown: bool = True  # whether reports show it (score >= the shown threshold, and not names and numbers only)
 
@@ -96,7 +98,7 @@ def _sum_weights(rows: list[list[str]], vocab: dict[str, int], weights: np.ndarr
 class TechniqueDetector:
     """Loads the weights once; ``detect(doc)`` finds spans, ``classify(doc, spans)`` labels given spans."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, calibrated: bool = True) -> None:
         if path is None:
             path = Path(str(resources.files("unspun.techniques") / "model" / MODEL_FILE))
         if not path.is_file():
@@ -123,10 +125,23 @@ class TechniqueDetector:
         self.tc_std = arrays["tc_std"]
         shown = path.with_name(SHOWN_FILE)
         try:
-            self.shown_threshold = float(json.loads(shown.read_text(encoding="utf-8"))["threshold"])
+            settings = json.loads(shown.read_text(encoding="utf-8"))
+            # Platt scaling of the raw confidence (a, b: p = sigmoid(a * logit(raw) + b)), fitted on PTC dev half A
+            self.calibration = tuple(float(x) for x in settings.get("calibration", (1.0, 0.0))) if calibrated \
+                else (1.0, 0.0)
+            key = "threshold" if calibrated else "raw_threshold"
+            self.shown_threshold = float(settings.get(key, settings["threshold"]))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"cannot read the technique spans' shown threshold {shown}: {exc}; run "
                              "eval/techniques_shown.py --write-threshold") from exc
+
+    def calibrate(self, raw: float) -> float:
+        """The estimated probability that a span of this raw confidence uses its technique (Platt scaling)."""
+        a, b = self.calibration
+        if (a, b) == (1.0, 0.0):
+            return raw
+        clipped = min(max(raw, 1e-6), 1 - 1e-6)
+        return 1.0 / (1.0 + math.exp(-(a * math.log(clipped / (1 - clipped)) + b)))
 
     # --- span identification -------------------------------------------------------------------
     def token_scores(self, doc: Doc) -> np.ndarray:
@@ -204,9 +219,9 @@ class TechniqueDetector:
         found = []
         for (start, end), best in zip(spans, labelled, strict=True):
             tokens = char_span(doc, start, end)
-            score = round(max((float(probs[t.i]) for t in tokens), default=0.0) * best[0][1], 4)
+            score = self.calibrate(max((float(probs[t.i]) for t in tokens), default=0.0) * best[0][1])
             shown = score >= self.shown_threshold and not names_and_numbers(tokens)
-            found.append(TechniqueSpan(text[start:end], start, end, best[0][0], score, shown))
+            found.append(TechniqueSpan(text[start:end], start, end, best[0][0], round(score, 4), shown))
         return found
 
 
