@@ -172,6 +172,21 @@ def stored_count(url: str) -> int:
         return 0
 
 
+def _pipelines_loaded() -> int:
+    from unspun.nlp.pipeline import load_pipeline
+
+    return load_pipeline.cache_info().currsize
+
+
+def test_cluster_workers_load_the_pipeline_for_analysis_only() -> None:
+    from unspun.run.cluster import dask_client
+
+    with dask_client(Engine("dask", workers=1), pipeline=False) as client:
+        assert list(client.run(_pipelines_loaded).values()) == [0]  # stories: no spaCy on the workers
+    with dask_client(Engine("dask", workers=1)) as client:
+        assert list(client.run(_pipelines_loaded).values()) == [1]  # analysis: loaded once, at start
+
+
 def test_cluster_unreachable_scheduler_is_one_clear_message() -> None:
     from unspun.run.cluster import ClusterError, dask_client
 

@@ -64,9 +64,10 @@ class ClusterReport:
 
 
 @contextlib.contextmanager
-def dask_client(engine: Engine, report: ClusterReport | None = None) -> Iterator[Any]:
+def dask_client(engine: Engine, report: ClusterReport | None = None, pipeline: bool = True) -> Iterator[Any]:
     """A Client on the engine's scheduler (or on a LocalCluster started here), with unspun's worker plugin and
-    the retry counter registered; ClusterError when the scheduler cannot be reached or dask is missing."""
+    the retry counter registered; ClusterError when the scheduler cannot be reached or dask is missing.
+    ``pipeline``: whether the workers load the spaCy pipeline and the detectors (analysis), or not (stories)."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:
@@ -93,7 +94,7 @@ def dask_client(engine: Engine, report: ClusterReport | None = None) -> Iterator
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     try:
         client.register_plugin(RetryCounter())
-        client.register_plugin(UnspunWorker())
+        client.register_plugin(UnspunWorker(pipeline))
         report.dashboard = client.dashboard_link
         report.address = address
         report.workers = len(client.scheduler_info().get("workers", {}))

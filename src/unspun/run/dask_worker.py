@@ -10,14 +10,24 @@ from distributed.diagnostics.plugin import SchedulerPlugin, WorkerPlugin
 
 
 class UnspunWorker(WorkerPlugin):
-    """Loads the spaCy pipeline when a worker starts (and one BLAS thread: the workers fill the CPUs)."""
+    """One BLAS thread per worker (the workers fill the CPUs) and, for analysis, the spaCy pipeline and the
+    detectors loaded when the worker starts; a story-only run leaves them out (about 600 MB and a second or two
+    a worker): its tasks load the sentence encoder on first use."""
 
     name = "unspun"
 
-    def setup(self, worker: Any) -> None:
-        from unspun.analysis import init_worker
+    def __init__(self, pipeline: bool = True) -> None:
+        self.pipeline = pipeline
 
-        init_worker()
+    def setup(self, worker: Any) -> None:
+        if self.pipeline:
+            from unspun.analysis import init_worker
+
+            init_worker()
+        else:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(limits=1, user_api="blas")
 
 
 class RetryCounter(SchedulerPlugin):

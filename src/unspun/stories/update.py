@@ -60,7 +60,7 @@ def update_stories(store: Store, embed: Embed | None = None, options: StoryOptio
         from unspun.stories.distributed import ClusterScorer
 
         report = cluster if cluster is not None else ClusterReport()
-        with dask_client(engine, report) as client:
+        with dask_client(engine, report, pipeline=False) as client:
             return _update(store, embed, opt, rebuild, progress, ClusterScorer(client, report))
     return _update(store, embed, opt, rebuild, progress, None)
 
