@@ -1,5 +1,9 @@
 """Narrative detection on SemEval-2025 Task 10 English train: cross-validated samples-F1, speed, seed check.
 
+The previous round's protocol: its CV runs over all 200 English articles, the held-out split of
+eval/narrative_split.py included, so do not choose anything by it; the number to report is
+eval/narratives_heldout.py's (docs/evaluation.md, issue #15).
+
     .venv/bin/python eval/narratives.py [--speed-and-seed]
 
 5-fold cross-validation on the 200 English articles (folds stratified by domain, seed 13): in each fold the
