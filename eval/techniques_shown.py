@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections import Counter
 from pathlib import Path
@@ -32,7 +31,7 @@ sys.path.insert(0, str(REPO / "eval"))
 
 from techniques import PtcArticle, load_ptc, parse_articles, ptc_root
 
-from unspun.techniques.detect import SHOWN_FILE, TechniqueDetector, TechniqueSpan
+from unspun.techniques.detect import SHOWN_FILE, TechniqueDetector, TechniqueSpan, logit, platt_probability
 
 RESULTS = REPO / "eval" / "results" / "techniques_shown.json"
 TARGET = 0.70
@@ -74,18 +73,13 @@ def choose(rows: list[tuple[float, bool, bool, bool]]) -> tuple[float, bool]:
     return best[0], False
 
 
-def _logit(x: float) -> float:
-    x = min(max(x, 1e-6), 1 - 1e-6)
-    return math.log(x / (1 - x))
-
-
 def calibrated(raw: float, a_b: tuple[float, float]) -> float:
-    return 1.0 / (1.0 + math.exp(-(a_b[0] * _logit(raw) + a_b[1])))
+    return platt_probability(raw, *a_b)
 
 
 def platt(raw: list[float], right: list[bool]) -> tuple[float, float]:
     """Platt scaling: a, b minimising the log loss of sigmoid(a * logit(raw) + b) against right."""
-    x = np.array([_logit(v) for v in raw])
+    x = np.array([logit(v) for v in raw])
     y = np.array(right, dtype=float)
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:

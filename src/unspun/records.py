@@ -152,7 +152,7 @@ class Technique:
     end: int
     technique: str  # the PTC class name, e.g. "Loaded_Language"
     name: str  # a reader's name for it, e.g. "loaded language"
-    score: float  # the classifier's probability for this technique
+    score: float  # the estimated probability that the span uses this technique (calibrated: techniques/detect.py)
     shown: bool = True  # whether reports show it (precision first, as Narrative.shown)
 
 
@@ -195,6 +195,12 @@ class Analysis:
     def shown_techniques(self) -> list[Technique]:
         """The technique spans reports show (Technique.shown); the JSON keeps every span with its score."""
         return [t for t in self.techniques if t.shown]
+
+    @property
+    def hidden_counts(self) -> tuple[int, int]:
+        """(narratives, technique spans) found but below the confidence reports show: they are in the JSON."""
+        found = len([n for n in self.narratives if not n.is_abstention])
+        return found - len(self.shown_narratives), len(self.techniques) - len(self.shown_techniques)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

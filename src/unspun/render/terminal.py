@@ -114,8 +114,7 @@ def _techniques(analysis: Analysis) -> Text:
 
 def _hidden(analysis: Analysis) -> str:
     """What is not shown (below the confidence chosen for precision) and where it is."""
-    narratives = len([n for n in analysis.narratives if not n.is_abstention]) - len(analysis.shown_narratives)
-    spans = len(analysis.techniques) - len(analysis.shown_techniques)
+    narratives, spans = analysis.hidden_counts
     parts = [f"{narratives} narrative{'s' * (narratives != 1)}" if narratives else "",
              f"{spans} technique span{'s' * (spans != 1)}" if spans else ""]
     if not any(parts):

@@ -224,7 +224,7 @@ def _exists_filters(where: SearchFilter) -> list[Any]:
     a, n, q, m = schema.articles, schema.narratives, schema.quotes, schema.story_members
     out: list[Any] = []
     if where.narrative:
-        out.append(exists().where(and_(n.c.article_id == a.c.id, n.c.label == where.narrative, n.c.shown.is_(True))))
+        out.append(exists().where(and_(n.c.article_id == a.c.id, n.c.label == where.narrative, schema.shown_narrative(n))))
     if where.source_type:
         out.append(exists().where(and_(q.c.article_id == a.c.id, q.c.speaker_type == where.source_type)))
     if where.role:

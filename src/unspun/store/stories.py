@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import delete, func, insert, or_, select
 
-from unspun.records import NO_NARRATIVE, Article, Quote
+from unspun.records import Article, Quote
 from unspun.store import rows, schema
 from unspun.store.store import Store, chunks
 from unspun.stories.align import DIMENSIONS, Matchable, mean_vectors
@@ -211,10 +211,10 @@ def load_profiles(store: Store, ids: Sequence[str]) -> dict[str, SourcingProfile
             counted = select(h.c.article_id, func.count()).where(h.c.article_id.in_(chunk)).group_by(h.c.article_id)
             hedges: dict[str, int] = {article_id: int(count) for article_id, count in conn.execute(counted)}
             labels: dict[str, list[str]] = {}
-            for article_id, label in conn.execute(select(n.c.article_id, n.c.label).where(n.c.article_id.in_(chunk), n.c.shown.is_(True))
+            for article_id, label in conn.execute(select(n.c.article_id, n.c.label)
+                                                  .where(n.c.article_id.in_(chunk), schema.shown_narrative(n))
                                                   .order_by(n.c.article_id, n.c.position)):
-                if label != NO_NARRATIVE:
-                    labels.setdefault(article_id, []).append(label)
+                labels.setdefault(article_id, []).append(label)
             for r in conn.execute(select(an).where(an.c.article_id.in_(chunk))).mappings():
                 out[r["article_id"]] = SourcingProfile(
                     named=tuple(json.loads(r["named_sources"])), unidentified=r["anonymous"] + r["unnamed"],

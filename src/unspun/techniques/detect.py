@@ -138,10 +138,7 @@ class TechniqueDetector:
     def calibrate(self, raw: float) -> float:
         """The estimated probability that a span of this raw confidence uses its technique (Platt scaling)."""
         a, b = self.calibration
-        if (a, b) == (1.0, 0.0):
-            return raw
-        clipped = min(max(raw, 1e-6), 1 - 1e-6)
-        return 1.0 / (1.0 + math.exp(-(a * math.log(clipped / (1 - clipped)) + b)))
+        return raw if (a, b) == (1.0, 0.0) else platt_probability(raw, a, b)
 
     # --- span identification -------------------------------------------------------------------
     def token_scores(self, doc: Doc) -> np.ndarray:
@@ -223,6 +220,17 @@ class TechniqueDetector:
             shown = score >= self.shown_threshold and not names_and_numbers(tokens)
             found.append(TechniqueSpan(text[start:end], start, end, best[0][0], round(score, 4), shown))
         return found
+
+
+def logit(p: float) -> float:
+    """log(p / (1 - p)), p kept within [1e-6, 1 - 1e-6]."""
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def platt_probability(raw: float, a: float, b: float) -> float:
+    """Platt scaling: sigmoid(a * logit(raw) + b)."""
+    return 1.0 / (1.0 + math.exp(-(a * logit(raw) + b)))
 
 
 def names_and_numbers(tokens: Span) -> bool:
