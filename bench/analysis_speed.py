@@ -2,7 +2,8 @@
 
 Texts: PolNeAR (train, dev, annotator-training) and the English articles of the development corpus,
 read from ../shared at run time (never copied). Each configuration runs in its own fresh process so
-its peak memory is its own. Writes bench/results/analysis_speed.json and .md.
+its peak memory is its own. With one process it also runs the analysis with the opt-in paragraph techniques
+(`--paragraphs`: every paragraph embedded). Writes bench/results/analysis_speed.json and .md.
 
     .venv/bin/python bench/analysis_speed.py [--limit N] [--processes 1 2]
 """
@@ -61,7 +62,7 @@ def run_config(mode: str, processes: int, limit: int | None) -> dict:
     if mode == "spacy":
         count = sum(1 for _ in nlp.pipe(texts, n_process=processes, batch_size=16))
     else:
-        count = sum(1 for _ in analyze_items(items, nlp=nlp, n_process=processes))
+        count = sum(1 for _ in analyze_items(items, nlp=nlp, n_process=processes, paragraphs=mode == "paragraphs"))
     elapsed = time.perf_counter() - started
     words = sum(len(t.split()) for t in texts)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -118,7 +119,8 @@ def write_results(rows: list[dict], latency: dict, runs: list[dict] | None = Non
     lines = ["| configuration | processes | articles/s | words/s | peak RSS, largest process (MB) | time vs bare spaCy |",
              "|---|---|---|---|---|---|"]
     names = {"spacy": "bare spaCy nlp.pipe", "unspun": "unspun full analysis (analyze_items)",
-             "cli": "`unspun analyze FILE.jsonl --format json` (start-up included)"}
+             "cli": "`unspun analyze FILE.jsonl --format json` (start-up included)",
+             "paragraphs": "unspun full analysis with paragraph techniques (--paragraphs)"}
     for r in rows:
         base = by.get(("spacy", r["processes"]))
         if r["mode"] == "spacy" or not base:
@@ -153,7 +155,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=3, help="runs of each configuration, interleaved")
-    parser.add_argument("--child", choices=("spacy", "unspun", "cli"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("spacy", "unspun", "cli", "paragraphs"), help=argparse.SUPPRESS)
     parser.add_argument("--render", action="store_true", help="rewrite the .md table from the saved .json")
     args = parser.parse_args()
     if args.render:
@@ -167,7 +169,7 @@ def main() -> None:
     runs = []
     for _ in range(args.repeats):  # interleaved, so that a slow spell of the machine hits every configuration
         for processes in args.processes:
-            for mode in ("spacy", "unspun", "cli") if processes == 1 else ("spacy", "unspun"):
+            for mode in ("spacy", "unspun", "cli", "paragraphs") if processes == 1 else ("spacy", "unspun"):
                 runs.append(child(mode, processes, args.limit))
                 print(json.dumps(runs[-1]), file=sys.stderr)
     write_results(median_runs(runs), cli_latency(), runs)
@@ -183,7 +185,7 @@ def median_runs(runs: list[dict]) -> list[dict]:
         mine = [r for r in runs if (r["mode"], r["processes"]) == key]
         base = [r for r in runs if (r["mode"], r["processes"]) == ("spacy", key[1])]
         row = {**sorted(mine, key=lambda r: r["seconds"])[(len(mine) - 1) // 2], "all_seconds": [r["seconds"] for r in mine]}
-        if key[0] == "unspun" and len(base) == len(mine):
+        if key[0] in ("unspun", "paragraphs") and len(base) == len(mine):
             rounds = sorted(m["seconds"] / b["seconds"] for m, b in zip(mine, base, strict=True))
             row["round_ratios"] = [round(x, 3) for x in rounds]
             row["median_round_ratio"] = round(rounds[(len(rounds) - 1) // 2], 3)

@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -267,6 +268,8 @@ def calibrate(
     triples = [(o, n, t) for o in OTHER_GRID for n in GRID for t in SIM_GRID]
     t_other, t_nar, t_sim = max(triples, key=lambda x: (narrative_f1(x[0], x[1], x[2]), -x[1], x[0], x[2]))
     t_sub = max(GRID, key=lambda t: (sub_f1((t_other, t_nar, t, t_sim)), -t))
+    print(f"out of fold ({ENCODER}): narratives samples-F1 {narrative_f1(t_other, t_nar, t_sim):.3f}, "
+          f"sub-narratives {sub_f1((t_other, t_nar, t_sub, t_sim)):.3f}", file=sys.stderr)
     flags = flagged((t_other, t_nar, t_sub, t_sim), probs, labels, matches, [set(r["narratives"]) for r in rows])
     return t_other, t_nar, t_sub, t_sim, shown_threshold(flags)
 

@@ -22,7 +22,7 @@ from unspun.extract.hedges import extract_hedges
 from unspun.extract.narratives import find_narratives, narrative_detector
 from unspun.extract.quotes import extract_quotes
 from unspun.extract.sourcing import profile_sourcing
-from unspun.extract.techniques import find_techniques, technique_detector
+from unspun.extract.techniques import find_paragraph_techniques, find_techniques, technique_detector
 from unspun.nlp.language import check_english
 from unspun.nlp.pipeline import load_pipeline
 from unspun.records import Analysis, Article
@@ -53,17 +53,20 @@ def _pipeline_version() -> str:
 PIPELINE_VERSION = _pipeline_version()
 
 
-def pipeline_version(catalog: Path | None = None) -> str:
-    """The version stored with analyses made with this narrative catalog (None: the packaged one)."""
+def pipeline_version(catalog: Path | None = None, paragraphs: bool = False) -> str:
+    """The version stored with analyses made with this narrative catalog (None: the packaged one) and with or
+    without paragraph techniques."""
+    version = PIPELINE_VERSION + ("+paragraphs" if paragraphs else "")
     if catalog is None:
-        return PIPELINE_VERSION
+        return version
     loaded = narrative_detector(catalog).catalog
-    return f"{PIPELINE_VERSION}+narratives-{loaded.name}-{loaded.version}"[:128]
+    return f"{version}+narratives-{loaded.name}-{loaded.version}"[:128]
 
 
-def analyze_doc(doc: Doc, article: Article, catalog: Path | None = None) -> Analysis:
+def analyze_doc(doc: Doc, article: Article, catalog: Path | None = None, paragraphs: bool = False) -> Analysis:
     """Every record unspun extracts from one parsed article; `catalog` is a narrative catalog file (None: the
-    packaged SemEval-2025 one)."""
+    packaged SemEval-2025 one); `paragraphs` adds each paragraph's techniques (techniques/paragraphs.py: it
+    embeds every paragraph, about a third of the parse's time again)."""
     people = build_person_index(doc)
     findings = extract_quotes(doc, people)
     entities = extract_entities(doc, people)
@@ -77,7 +80,7 @@ def analyze_doc(doc: Doc, article: Article, catalog: Path | None = None) -> Anal
         artefacts=(artefacts := find_artefacts(doc_text(doc))),
         artefact_score=round(artefact_score(artefacts, doc_text(doc)), 3),
         narratives=find_narratives(doc, narrative_detector(catalog)),
-        techniques=find_techniques(doc),
+        techniques=find_techniques(doc) + (find_paragraph_techniques(doc_text(doc)) if paragraphs else []),
     )
 
 
@@ -94,11 +97,12 @@ def ensure_analysable(article: Article, source: str) -> None:
 
 
 def analyze_article(
-    article: Article, nlp: Language | None = None, source: str = "input", catalog: Path | None = None
+    article: Article, nlp: Language | None = None, source: str = "input", catalog: Path | None = None,
+    paragraphs: bool = False,
 ) -> Analysis:
     ensure_analysable(article, source)
     nlp = nlp or load_pipeline()
-    return analyze_doc(nlp(article.text), article, catalog)
+    return analyze_doc(nlp(article.text), article, catalog, paragraphs)
 
 
 def analyze_items(
@@ -107,6 +111,7 @@ def analyze_items(
     n_process: int = 1,
     batch_size: int = 16,
     catalog: Path | None = None,
+    paragraphs: bool = False,
 ) -> Iterator[Outcome]:
     """Analyse a stream of (label, article or error), in input order; bad items come back as errors.
 
@@ -118,11 +123,11 @@ def analyze_items(
         nlp = nlp or load_pipeline()
         settle_models()
         for batch in batches:
-            yield from analyze_batch(batch, nlp, catalog)
+            yield from analyze_batch(batch, nlp, catalog, paragraphs)
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(n_process, initializer=init_worker) as pool:
-        for outcomes in pool.imap(functools.partial(worker_batch, catalog=catalog), batches):
+        for outcomes in pool.imap(functools.partial(worker_batch, catalog=catalog, paragraphs=paragraphs), batches):
             yield from outcomes
 
 
@@ -139,7 +144,8 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def analyze_batch(
-    batch: Sequence[tuple[str, Article | UnspunError]], nlp: Language | None = None, catalog: Path | None = None
+    batch: Sequence[tuple[str, Article | UnspunError]], nlp: Language | None = None, catalog: Path | None = None,
+    paragraphs: bool = False,
 ) -> list[Outcome]:
     """Analyse one batch in this process, keeping its order; each item's failure stays its own."""
     nlp = nlp or load_pipeline()
@@ -160,7 +166,7 @@ def analyze_batch(
     # 1,000, which pads every doc of a large batch to the longest (measured with bench/ingest_speed.py).
     docs = nlp.pipe((article.text for _, _, article in todo), batch_size=PIPE_BATCH_SIZE)
     for (slot, label, article), doc in zip(todo, docs, strict=True):
-        outcomes[slot] = (label, _safe_analyze(doc, article, label, catalog))
+        outcomes[slot] = (label, _safe_analyze(doc, article, label, catalog, paragraphs))
     return [o for o in outcomes if o is not None]
 
 
@@ -184,14 +190,16 @@ def settle_models() -> None:
     gc.freeze()
 
 
-def worker_batch(batch: Sequence[tuple[str, Article | UnspunError]], catalog: Path | None = None) -> list[Outcome]:
-    return analyze_batch(batch, load_pipeline(), catalog)
+def worker_batch(batch: Sequence[tuple[str, Article | UnspunError]], catalog: Path | None = None,
+                 paragraphs: bool = False) -> list[Outcome]:
+    return analyze_batch(batch, load_pipeline(), catalog, paragraphs)
 
 
-def _safe_analyze(doc: Doc, article: Article, label: str, catalog: Path | None) -> Analysis | UnspunError:
+def _safe_analyze(doc: Doc, article: Article, label: str, catalog: Path | None,
+                  paragraphs: bool = False) -> Analysis | UnspunError:
     """The one place a batch survives an unexpected failure: the article is reported, the rest go on."""
     try:
-        return analyze_doc(doc, article, catalog)
+        return analyze_doc(doc, article, catalog, paragraphs)
     except Exception as exc:  # noqa: BLE001 - a bug in one article must not lose the batch
         return AnalysisError(f"{label}: analysis failed ({type(exc).__name__}: {exc}); please report this")
 

@@ -145,7 +145,8 @@ class Narrative:
 
 @dataclass(frozen=True)
 class Technique:
-    """A span using a persuasion technique (SemEval-2020 Task 11 inventory)."""
+    """A span using a persuasion technique: a phrase (level "span", SemEval-2020 Task 11 inventory) or a whole
+    paragraph (level "paragraph", SemEval-2023 Task 3 inventory; only when asked for: techniques/paragraphs.py)."""
 
     text: str
     start: int
@@ -154,6 +155,7 @@ class Technique:
     name: str  # a reader's name for it, e.g. "loaded language"
     score: float  # the estimated probability that the span uses this technique (calibrated: techniques/detect.py)
     shown: bool = True  # whether reports show it (precision first, as Narrative.shown)
+    level: str = "span"  # "span" or "paragraph"
 
 
 @dataclass(frozen=True)
@@ -194,13 +196,19 @@ class Analysis:
     @property
     def shown_techniques(self) -> list[Technique]:
         """The technique spans reports show (Technique.shown); the JSON keeps every span with its score."""
-        return [t for t in self.techniques if t.shown]
+        return [t for t in self.techniques if t.shown and t.level == "span"]
+
+    @property
+    def shown_paragraph_techniques(self) -> list[Technique]:
+        """The (paragraph, technique) pairs reports show, when paragraph techniques were asked for."""
+        return [t for t in self.techniques if t.shown and t.level == "paragraph"]
 
     @property
     def hidden_counts(self) -> tuple[int, int]:
         """(narratives, technique spans) found but below the confidence reports show: they are in the JSON."""
         found = len([n for n in self.narratives if not n.is_abstention])
-        return found - len(self.shown_narratives), len(self.techniques) - len(self.shown_techniques)
+        spans = [t for t in self.techniques if t.level == "span"]
+        return found - len(self.shown_narratives), len(spans) - len(self.shown_techniques)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

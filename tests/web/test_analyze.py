@@ -60,6 +60,21 @@ def test_analyze_form_stores_on_request(client: TestClient) -> None:
     assert html.find("span", id="a-quote-1")  # the report is shown highlighted
 
 
+def test_analyze_paragraph_techniques_on_request(client: TestClient) -> None:
+    """The opt-in paragraph techniques (issue 15) through the API and the form; left out when not asked for."""
+    from tests.techniques.test_paragraphs import ARTICLE, LOADED
+
+    asked = client.post("/api/analyze", json={"text": ARTICLE, "paragraphs": True})
+    assert asked.status_code == 200, asked.text
+    records = [t for t in asked.json()["analysis"]["techniques"] if t["level"] == "paragraph"]
+    assert records and {t["text"] for t in records if t["shown"]} == {LOADED}
+    plain = client.post("/api/analyze", json={"text": ARTICLE}).json()["analysis"]["techniques"]
+    assert {t["level"] for t in plain} <= {"span"}
+    page = client.post("/analyze", data={"text": ARTICLE, "paragraphs": "true"})
+    assert page.status_code == 200 and "Paragraph techniques" in page.text
+    assert "Paragraph techniques" not in client.post("/analyze", data={"text": ARTICLE}).text
+
+
 @pytest.mark.parametrize(("form", "message"), [
     ({"text": "   "}, "empty"),
     ({"text": "Some text.", "url": "https://example.org/x"}, "either a text or a URL"),

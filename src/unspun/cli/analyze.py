@@ -39,6 +39,9 @@ FETCH_TIMEOUT_HELP = ("Give up on a URL after this many seconds in all: connecti
                       "(each URL of a feed or list has its own).")
 NARRATIVES_HELP = ("A narrative catalog (YAML or JSON, the format of the packaged SemEval-2025 catalog) to use "
                    "instead of the packaged one.")
+PARAGRAPHS_HELP = ("Also label each paragraph with the persuasion techniques it uses (SemEval-2023 inventory): "
+                   "shown from a probability chosen for precision; costs about a third more time. With --db, "
+                   "analyses made without it count as stale.")
 
 
 class Format(str, Enum):
@@ -71,6 +74,7 @@ def analyze(
                                                      "older version analysed (or never analysed)."),
     everything: bool = typer.Option(False, "--all", help="With --db: re-analyse every stored article."),
     narratives: Path | None = typer.Option(None, "--narratives", help=NARRATIVES_HELP),
+    paragraphs: bool = typer.Option(False, "--paragraphs", help=PARAGRAPHS_HELP),
     engine: EngineName = ENGINE_OPTION,
     scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
@@ -81,7 +85,7 @@ def analyze(
     if db is not None:
         if input is not None:
             raise InputError("give either INPUT to analyse or --db to re-analyse a store, not both")
-        reanalyse_store(db, processes, everything, narratives, engine_of(engine, scheduler, processes))
+        reanalyse_store(db, processes, everything, narratives, engine_of(engine, scheduler, processes), paragraphs)
         return
     if engine is not EngineName.local:
         raise InputError("--engine dask runs on a store: give --db (or use unspun ingest)")
@@ -90,7 +94,7 @@ def analyze(
     batch = is_batch(input)
     with ReportWriter(format, out, batch) as writer:
         failures = run_analysis(input, allow_private, processes, batch, narratives, writer.add,
-                                fetch=FetchOptions(deadline_s=fetch_timeout))
+                                fetch=FetchOptions(deadline_s=fetch_timeout), paragraphs=paragraphs)
         if not writer.count and (failures.first is None or not batch):
             raise failures.first or EmptyInputError(f"{input}: no articles found in this input")
     if batch:
@@ -99,14 +103,15 @@ def analyze(
             raise typer.Exit(failures.problems.exit_code or EmptyInputError.exit_code)
 
 
-def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | None, engine: Engine) -> None:
+def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | None, engine: Engine,
+                    paragraphs: bool = False) -> None:
     from unspun.run.ingest import reanalyse
     from unspun.store import open_store
 
     cluster = cluster_report()
     with open_store(db) as store:
         summary = reanalyse(store, workers=processes, everything=everything, catalog=catalog, engine=engine,
-                            cluster=cluster)
+                            cluster=cluster, paragraphs=paragraphs)
     say_cluster(cluster)
     print_problems("not analysed", summary.not_analysed)
     foreign = summary.not_analysed.kinds.get("not English", 0)
@@ -123,11 +128,12 @@ def run_analysis(
     on_analysis: Callable[[Analysis], None],
     *,
     fetch: FetchOptions | None = None,
+    paragraphs: bool = False,
 ) -> Failures:
     """Analyse what spec names, handing each analysis on as it is made; returns what failed."""
     failures = Failures(ProblemPrinter("skipped") if batch else None)
     items = read_inputs(spec, allow_private, fetch)
-    for label, outcome in analyze_items(items, n_process=processes, catalog=catalog):
+    for label, outcome in analyze_items(items, n_process=processes, catalog=catalog, paragraphs=paragraphs):
         if isinstance(outcome, UnspunError):
             failures.add(label, outcome)
         else:

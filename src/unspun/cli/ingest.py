@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from unspun.cli.analyze import FETCH_TIMEOUT_HELP, NARRATIVES_HELP
+from unspun.cli.analyze import FETCH_TIMEOUT_HELP, NARRATIVES_HELP, PARAGRAPHS_HELP
 from unspun.cli.engine import (
     ENGINE_OPTION,
     SCHEDULER_OPTION,
@@ -52,6 +52,7 @@ def ingest_command(
     max_articles: int | None = typer.Option(None, "--max-articles", min=1,
                                             help="Fetch at most this many articles per feed, sitemap or URL list."),
     narratives: Path | None = typer.Option(None, "--narratives", help=NARRATIVES_HELP),
+    paragraphs: bool = typer.Option(False, "--paragraphs", help=PARAGRAPHS_HELP),
     engine: EngineName = ENGINE_OPTION,
     scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
@@ -67,7 +68,7 @@ def ingest_command(
                          deadline_s=fetch_timeout)
     cluster = cluster_report()
     options = IngestOptions(analyze=not no_analyze, workers=workers, batch_size=batch_size,
-                            allow_private=allow_private, fetch=fetch, catalog=narratives,
+                            allow_private=allow_private, fetch=fetch, catalog=narratives, paragraphs=paragraphs,
                             engine=engine_of(engine, scheduler, workers), cluster=cluster)
     with open_store(db) as store:
         console = SafeConsole(stderr=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from unspun.extract.techniques import summarise
+from unspun.extract.techniques import by_paragraph, summarise
 from unspun.records import Analysis
 from unspun.render.highlight import Segment, article_marks, segments
 
@@ -27,6 +27,7 @@ def add_filters(env: Environment) -> None:
     """The filters the analysis templates use (report.html, analysis.html): highlighted text, technique summary."""
     env.filters["highlight"] = highlight_html
     env.filters["summarise"] = summarise
+    env.filters["by_paragraph"] = by_paragraph
 
 
 @dataclass(frozen=True)

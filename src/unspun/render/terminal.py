@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from unspun.extract.techniques import summarise
+from unspun.extract.techniques import by_paragraph, summarise
 from unspun.records import Analysis, Quote
 
 TYPE_STYLES = {
@@ -28,6 +28,8 @@ def render_terminal(analysis: Analysis, console: Console) -> None:
         console.print(_narratives(analysis))
     if analysis.techniques:
         console.print(_techniques(analysis))
+    if any(t.level == "paragraph" for t in analysis.techniques):
+        console.print(_paragraph_techniques(analysis))
     hidden = _hidden(analysis)
     if hidden:
         console.print(Text(hidden, style="dim"))
@@ -109,6 +111,19 @@ def _techniques(analysis: Analysis) -> Text:
     for name, count, examples in summarise(shown):
         out.append(f"\n• {name} ×{count}: ", style="cyan")
         out.append(", ".join(f"“{t.text}”" for t in examples))
+    return out
+
+
+def _paragraph_techniques(analysis: Analysis) -> Text:
+    groups = by_paragraph(analysis.shown_paragraph_techniques)
+    if not groups:
+        return Text("Paragraph techniques: none found with confidence (all in the JSON report).", style="dim")
+    out = Text(f"Paragraph techniques ({len(groups)} paragraph{'s' * (len(groups) != 1)})", style="bold")
+    for paragraph, records in groups:
+        snippet = paragraph.text if len(paragraph.text) <= 160 else paragraph.text[:157] + "…"
+        out.append(f"\n• [{paragraph.start}:{paragraph.end}] ", style="cyan")
+        out.append(", ".join(f"{t.name} ({t.score:.2f})" for t in records), style="cyan")
+        out.append(f"\n    “{snippet}”")
     return out
 
 

@@ -7,6 +7,7 @@ obeys the fetcher's address rules (no private, loopback or link-local targets; r
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class Submission:
     published: str | None = None  # YYYY-MM-DD
     store: bool = False  # keep the article (and its analysis) in the store
     find_versions: bool = False  # look for its other versions among the stored articles
+    paragraphs: bool = False  # also each paragraph's persuasion techniques (techniques/paragraphs.py)
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,10 @@ class Outcome:
 
 def analyze_submission(submission: Submission, store: Store | None, embed: Embed | None = None,
                        allow_private: bool = False,
-                       analyse: Callable[[Article], Analysis] = analyze_article) -> Outcome:
+                       analyse: Callable[[Article], Analysis] | None = None) -> Outcome:
     """Analyse what was handed in; store it and find its other versions when asked (both need a store)."""
     article = _article(submission, allow_private)
+    analyse = analyse or functools.partial(analyze_article, paragraphs=submission.paragraphs)
     note = None
     with _ANALYSIS:
         try:
@@ -62,7 +65,7 @@ def analyze_submission(submission: Submission, store: Store | None, embed: Embed
         raise InputError("no store is open: start the server with --db to store articles or find their versions")
     stored = False
     if submission.store and store is not None:
-        store.add([(article, analysis if note is None else None)], pipeline_version())
+        store.add([(article, analysis if note is None else None)], pipeline_version(paragraphs=submission.paragraphs))
         stored = True
     versions = None
     if submission.find_versions and store is not None:

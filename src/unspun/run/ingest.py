@@ -37,6 +37,7 @@ class IngestOptions:
     allow_private: bool = False
     fetch: FetchOptions | None = None  # politeness and robots.txt for feeds, sitemaps and URL lists
     catalog: Path | None = None  # a narrative catalog file; None: the packaged one
+    paragraphs: bool = False  # also each paragraph's techniques (techniques/paragraphs.py)
     engine: Engine = field(default_factory=Engine)  # local (workers processes) or a Dask cluster (run/cluster.py)
     cluster: ClusterReport | None = None  # filled in by a Dask run: dashboard, workers, what was run again
 
@@ -77,7 +78,7 @@ def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progres
     summary = IngestSummary()
     try:
         for batch in _analysed(batches, options):
-            summary.merge_batch(_store(batch, store, pipeline_version(options.catalog)))
+            summary.merge_batch(_store(batch, store, pipeline_version(options.catalog, options.paragraphs)))
             if progress is not None:
                 progress(len(batch.articles) + len(batch.summary.skipped))
     except StoreError as exc:
@@ -91,16 +92,17 @@ def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progres
 
 def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything: bool = False,
               progress: Progress | None = None, catalog: Path | None = None, engine: Engine | None = None,
-              cluster: ClusterReport | None = None) -> IngestSummary:
+              cluster: ClusterReport | None = None, paragraphs: bool = False) -> IngestSummary:
     """Analyse stored articles again: those an older pipeline version (or another narrative catalog) produced,
     or all of them."""
     store.check_writable()
-    version = pipeline_version(catalog)
+    version = pipeline_version(catalog, paragraphs)
     articles = store.iter_articles(stale_for=None if everything else version)
     summary = IngestSummary()
     chunks = ([(a.id or "", a) for a in chunk] for chunk in batched(articles, batch_size))
     batches = (_Batch(articles=c, to_analyse=c, summary=IngestSummary()) for c in chunks)
-    options = IngestOptions(workers=workers, catalog=catalog, engine=engine or Engine(), cluster=cluster)
+    options = IngestOptions(workers=workers, catalog=catalog, engine=engine or Engine(), cluster=cluster,
+                            paragraphs=paragraphs)
     for batch in _analysed(batches, options):
         analyses = [o for _, o in batch.outcomes if isinstance(o, Analysis)]
         store.save_analyses(analyses, version)
@@ -129,7 +131,7 @@ def _prepare(chunk: list[Item], store: Store, options: IngestOptions) -> _Batch:
                                 kind="duplicate id")
             continue
         articles.setdefault(article.id, (label, article))
-    status = store.status(list(articles), pipeline_version(options.catalog))
+    status = store.status(list(articles), pipeline_version(options.catalog, options.paragraphs))
     wanted = [(label, a) for label, a in articles.values() if options.analyze and status.get(a.id or "") != "current"]
     return _Batch(articles=list(articles.values()), to_analyse=wanted, summary=summary)
 
@@ -142,14 +144,14 @@ def _analysed(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Ba
         return
     if options.workers <= 1:
         for batch in batches:
-            batch.outcomes = analyze_batch(batch.to_analyse, catalog=options.catalog) if batch.to_analyse else []
+            batch.outcomes = analyze_batch(batch.to_analyse, catalog=options.catalog, paragraphs=options.paragraphs) if batch.to_analyse else []
             yield batch
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(options.workers, initializer=init_worker) as pool:
         pending: deque[tuple[_Batch, AsyncResult]] = deque()
         for batch in batches:
-            pending.append((batch, pool.apply_async(partial(worker_batch, catalog=options.catalog), (batch.to_analyse,))))
+            pending.append((batch, pool.apply_async(partial(worker_batch, catalog=options.catalog, paragraphs=options.paragraphs), (batch.to_analyse,))))
             while len(pending) > 2 * options.workers:  # bounded look-ahead: memory stays flat
                 yield _collect(*pending.popleft())
         while pending:
@@ -161,7 +163,7 @@ def _on_cluster(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_
 
     report = options.cluster if options.cluster is not None else ClusterReport()
     with dask_client(options.engine, report) as client:
-        task = partial(worker_batch, catalog=options.catalog)
+        task = partial(worker_batch, catalog=options.catalog, paragraphs=options.paragraphs)
         for batch, outcomes in in_order(client, task, batches, lambda b: b.to_analyse, report):
             batch.outcomes = outcomes
             yield batch

@@ -132,4 +132,4 @@ def narrative_from_row(row: Row) -> Narrative:
 
 def technique_from_row(row: Row) -> Technique:
     return Technique(text=row["text"], start=row["start"], end=row["end"], technique=row["technique"],
-                     name=row["name"], score=row["score"], shown=bool(row["shown"]))
+                     name=row["name"], score=row["score"], shown=bool(row["shown"]), level=row["level"])

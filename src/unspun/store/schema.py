@@ -127,6 +127,7 @@ artefacts = _results_table("artefacts", Column("kind", String(16), nullable=Fals
 techniques = _results_table("techniques", Column("technique", String(64), nullable=False),
                             Column("name", Text, nullable=False), Column("score", Float, nullable=False),
                             Column("shown", Boolean, nullable=False, server_default=true()),  # migration 0009
+                            Column("level", String(16), nullable=False, server_default="span"),  # migration 0010
                             Index("ix_techniques_technique", "technique"))  # migration 0006
 
 # One row per narrative label of an article (the abstention "Other" included), best first (migration 0006).

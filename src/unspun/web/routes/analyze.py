@@ -37,9 +37,10 @@ def analyze_form(request: Request) -> HTMLResponse:
 def analyze_page(request: Request, store: Stored, text: Annotated[str, Form(max_length=400_000)] = "",
                  url: Annotated[str, Form(max_length=2000)] = "", title: Annotated[str, Form(max_length=500)] = "",
                  site: Annotated[str, Form(max_length=255)] = "", published: Annotated[str, Form(max_length=10)] = "",
-                 keep: Annotated[bool, Form()] = False, versions: Annotated[bool, Form()] = False) -> HTMLResponse:
+                 keep: Annotated[bool, Form()] = False, versions: Annotated[bool, Form()] = False,
+                 paragraphs: Annotated[bool, Form()] = False) -> HTMLResponse:
     form = Submission(text=text, url=url, title=title or None, site=site or None, published=published or None,
-                      store=keep, find_versions=versions)
+                      store=keep, find_versions=versions, paragraphs=paragraphs)
     try:
         outcome = submit(request, store, form)
     except (InputError, FetchError) as exc:  # shown above the form, which keeps what was typed
