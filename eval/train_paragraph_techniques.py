@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO / "eval"))
 from techniques import ptc_root
 
 from unspun.nlp.multilingual import load_multilingual_encoder
-from unspun.techniques.paragraphs import ENCODER, MODEL_FILE
+from unspun.techniques.paragraphs import ENCODER, MODEL_FILE, embedded_text
 
 OUT = REPO / "src" / "unspun" / "techniques" / "model" / MODEL_FILE
 MIN_LINES = 20
@@ -96,7 +96,7 @@ def main() -> None:
     lines = labelled_lines(train_ids - dev_ids)
     counts = Counter(t for _, _, truth in lines for t in truth)
     labels = sorted(t for t, n in counts.items() if n >= MIN_LINES)
-    x = load_multilingual_encoder().encode([text for _, text, _ in lines])
+    x = load_multilingual_encoder().encode([embedded_text(text) for _, text, _ in lines])
     y = np.array([[label in truth for label in labels] for _, _, truth in lines], dtype=np.float64)
     articles = sorted({aid for aid, _, _ in lines})
     fold = np.array([articles.index(aid) % FOLDS for aid, _, _ in lines])

@@ -127,3 +127,16 @@ def test_store_keeps_the_level(store_url: str) -> None:
         stored = store.analysis("p1")
     assert stored is not None and stored.techniques == records
     assert stored.shown_techniques == records[:1] and stored.shown_paragraph_techniques == []
+
+
+def test_a_huge_one_line_paragraph_is_embedded_from_its_first_words(detector: ParagraphTechniqueDetector) -> None:
+    """A one-line article of 200,000 words: only the first MAX_WORDS are embedded (bounded memory), and the record
+    still spans the whole paragraph."""
+    from unspun.techniques.paragraphs import MAX_WORDS, embedded_text
+
+    huge = " ".join([LOADED] * 10_000)
+    assert len(embedded_text(huge).split()) == MAX_WORDS and embedded_text(LOADED) == LOADED
+    found = detector.detect(huge)
+    assert found and all((r.start, r.end) == (0, len(huge)) for r in found)
+    short = detector.probabilities([embedded_text(huge)])
+    assert np.allclose(detector.probabilities([huge]), short)

@@ -28,6 +28,9 @@ from numpy.typing import NDArray
 from unspun.errors import ModelError
 
 MODEL_FILE = "paragraphs.npz"
+# Words of a paragraph that are embedded: the encoder's memory grows with a text's length, and a one-line article
+# of a million characters must not take gigabytes. 41 of the 9,498 English training lines are longer.
+MAX_WORDS = 256
 ENCODER = "use-multilingual-v3"  # the encoder the heads were trained on; the file names it and is checked
 
 # A reader's name for each SemEval-2023 subtask 3 technique.
@@ -100,6 +103,12 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def embedded_text(paragraph: str) -> str:
+    """What is embedded of a paragraph: its first MAX_WORDS words."""
+    words = paragraph.split()
+    return paragraph if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS])
+
+
 def load_paragraph_heads(path: Path | None = None) -> ParagraphHeads:
     """The packaged heads (or those at `path`), checked for shape and encoder."""
     source = path or resources.files("unspun.techniques").joinpath("model", MODEL_FILE)
@@ -132,7 +141,7 @@ class ParagraphTechniqueDetector:
             from unspun.nlp.multilingual import load_multilingual_encoder
 
             self._encoder = load_multilingual_encoder()
-        logits = self._encoder.encode(paragraphs) @ self.heads.weights + self.heads.bias
+        logits = self._encoder.encode([embedded_text(p) for p in paragraphs]) @ self.heads.weights + self.heads.bias
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))).astype(np.float32)
 
     def detect(self, text: str) -> list[ParagraphTechnique]:
