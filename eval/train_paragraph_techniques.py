@@ -1,6 +1,6 @@
 """Train the paragraph technique heads (src/unspun/techniques/model/paragraphs.npz).
 
-    .venv/bin/python eval/train_paragraph_techniques.py     # ~3 minutes on 2 CPUs; needs ../shared
+    .venv/bin/python eval/train_paragraph_techniques.py     # about 30 s on 2 CPUs; needs ../shared
 
 Data: the English lines of SemEval-2023 Task 3 subtask 3 whose articles are in PTC train (371 articles); never
 the 75 PTC-dev articles, on which eval/paragraph_techniques.py scores the heads. Each non-blank line is embedded

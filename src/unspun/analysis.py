@@ -26,6 +26,7 @@ from unspun.extract.techniques import find_paragraph_techniques, find_techniques
 from unspun.nlp.language import check_english
 from unspun.nlp.pipeline import load_pipeline
 from unspun.records import Analysis, Article
+from unspun.techniques.paragraphs import heads_digest
 
 Outcome = tuple[str, Analysis | UnspunError]
 T = TypeVar("T")
@@ -56,7 +57,7 @@ PIPELINE_VERSION = _pipeline_version()
 def pipeline_version(catalog: Path | None = None, paragraphs: bool = False) -> str:
     """The version stored with analyses made with this narrative catalog (None: the packaged one) and with or
     without paragraph techniques."""
-    version = PIPELINE_VERSION + ("+paragraphs" if paragraphs else "")
+    version = PIPELINE_VERSION + (f"+paragraphs-{heads_digest()}" if paragraphs else "")
     if catalog is None:
         return version
     loaded = narrative_detector(catalog).catalog
@@ -200,6 +201,8 @@ def _safe_analyze(doc: Doc, article: Article, label: str, catalog: Path | None,
     """The one place a batch survives an unexpected failure: the article is reported, the rest go on."""
     try:
         return analyze_doc(doc, article, catalog, paragraphs)
+    except UnspunError as exc:  # a model that cannot load, say: its own message, not "please report this"
+        return exc
     except Exception as exc:  # noqa: BLE001 - a bug in one article must not lose the batch
         return AnalysisError(f"{label}: analysis failed ({type(exc).__name__}: {exc}); please report this")
 

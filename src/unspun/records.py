@@ -155,7 +155,7 @@ class Technique:
     name: str  # a reader's name for it, e.g. "loaded language"
     score: float  # the estimated probability that the span uses this technique (calibrated: techniques/detect.py)
     shown: bool = True  # whether reports show it (precision first, as Narrative.shown)
-    level: str = "span"  # "span" or "paragraph"
+    level: Literal["span", "paragraph"] = "span"
 
 
 @dataclass(frozen=True)

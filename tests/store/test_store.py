@@ -210,3 +210,4 @@ def test_store_migration_0009_keeps_stored_findings_shown(store_url: str) -> Non
     assert analysis is not None
     assert [n.label for n in analysis.shown_narratives] == ["URW: Russia is the Victim"]
     assert [t.text for t in analysis.shown_techniques] == ["loaded"]
+    assert [t.level for t in analysis.techniques] == ["span"]  # migration 0010: rows stored before it are spans

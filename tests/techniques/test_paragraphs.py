@@ -121,22 +121,76 @@ def test_store_keeps_the_level(store_url: str) -> None:
 
     article, analysis = analysed("p1", "one.example", "2026-11-16")
     records = [Technique("Sanctions", 0, 9, "Loaded_Language", "loaded language", 0.6, True),
-               Technique(article.text, 0, len(article.text), "Doubt", "doubt", 0.4, False, level="paragraph")]
+               Technique("backfired", 15, 24, "Loaded_Language", "loaded language", 0.3, False),
+               Technique(article.text, 0, len(article.text), "Doubt", "doubt", 0.4, False, level="paragraph"),
+               Technique(article.text, 0, len(article.text), "Slogans", "slogan", 0.2, False, level="paragraph")]
     with open_store(store_url) as store:
         store.add([(article, dataclasses.replace(analysis, techniques=records))], "v1")
         stored = store.analysis("p1")
-    assert stored is not None and stored.techniques == records
+    assert stored is not None and stored.techniques == records  # spans in text order, then paragraphs
     assert stored.shown_techniques == records[:1] and stored.shown_paragraph_techniques == []
 
 
-def test_a_huge_one_line_paragraph_is_embedded_from_its_first_words(detector: ParagraphTechniqueDetector) -> None:
-    """A one-line article of 200,000 words: only the first MAX_WORDS are embedded (bounded memory), and the record
-    still spans the whole paragraph."""
-    from unspun.techniques.paragraphs import MAX_WORDS, embedded_text
+class RecordingEncoder:
+    """An encoder that records what it is asked to embed (the real one is tested above)."""
 
-    huge = " ".join([LOADED] * 10_000)
-    assert len(embedded_text(huge).split()) == MAX_WORDS and embedded_text(LOADED) == LOADED
-    found = detector.detect(huge)
-    assert found and all((r.start, r.end) == (0, len(huge)) for r in found)
-    short = detector.probabilities([embedded_text(huge)])
-    assert np.allclose(detector.probabilities([huge]), short)
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.seen += texts
+        return np.zeros((len(texts), 512), dtype=np.float32)
+
+
+@pytest.mark.parametrize("huge", [" ".join([LOADED] * 10_000), "x" * 1_000_000, ("word " * 300 + "\n") * 3])
+def test_paragraphs_embed_a_bounded_text_whatever_the_input(huge: str) -> None:
+    """Long paragraphs, a line with no spaces: the encoder gets at most MAX_WORDS words and MAX_CHARS characters
+    (its memory grows with tokens), and each record still spans its whole paragraph."""
+    from unspun.techniques.paragraphs import MAX_CHARS, MAX_WORDS
+
+    encoder = RecordingEncoder()
+    heads = load_paragraph_heads()
+    heads = dataclasses.replace(heads, bias=np.full_like(heads.bias, 5.0))  # every label kept: records to check
+    found = ParagraphTechniqueDetector(heads, encoder).detect(huge)
+    assert encoder.seen and all(len(t) <= MAX_CHARS and len(t.split()) <= MAX_WORDS for t in encoder.seen)
+    assert found and all(huge[r.start:r.end] == r.text and len(r.text.split()) >= len(huge.split()) / 3
+                         for r in found)
+
+
+def test_paragraph_spans_on_every_kind_of_line_break() -> None:
+    text = "First para.\r\nSecond\rThird\u2028Fourth\n\u200b\n  \t\nFifth \u00e9t\u00e9"
+    spans = paragraph_spans(text)
+    assert [text[s:e] for s, e in spans] == ["First para.", "Second", "Third", "Fourth", "Fifth \u00e9t\u00e9"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "nan", "shape"])
+def test_a_damaged_heads_file_is_one_model_error(tmp_path: Path, damage: str) -> None:
+    from importlib import resources
+
+    from unspun.errors import ModelError
+
+    packaged = resources.files("unspun.techniques").joinpath("model", "paragraphs.npz").read_bytes()
+    path = tmp_path / "paragraphs.npz"
+    if damage in ("truncated", "empty"):
+        path.write_bytes(packaged[: len(packaged) // 2] if damage == "truncated" else b"")
+    else:
+        heads = load_paragraph_heads()
+        weights = heads.weights.copy()
+        if damage == "nan":
+            weights[0, 0] = np.nan
+        else:
+            weights = weights[:100]
+        np.savez(path, labels=np.array(heads.labels), weights=weights, bias=heads.bias, thresholds=heads.thresholds,
+                 shown_threshold=np.float32(heads.shown_threshold), encoder=np.array("use-multilingual-v3"))
+    with pytest.raises(ModelError, match="paragraph technique model"):
+        load_paragraph_heads(path)
+
+
+def test_ingest_refuses_paragraphs_without_analysis(tmp_path: Path) -> None:
+    from tests.cli.test_cli import run_unspun
+
+    path = tmp_path / "statement.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    result = run_unspun("ingest", str(path), "--db", f"sqlite:///{tmp_path / 'x.db'}", "--paragraphs", "--no-analyze")
+    assert result.returncode != 0 and "--no-analyze" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

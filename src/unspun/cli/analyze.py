@@ -23,6 +23,7 @@ from unspun.cli.report import ProblemPrinter, print_problems
 from unspun.config import FETCH_DEADLINE_S
 from unspun.errors import EmptyInputError, InputError, UnspunError
 from unspun.extract.narratives import narrative_detector
+from unspun.extract.techniques import paragraph_detector
 from unspun.ingest.crawler import FetchOptions
 from unspun.ingest.sources import is_batch as batch_input
 from unspun.ingest.sources import read_inputs
@@ -82,6 +83,8 @@ def analyze(
     techniques and rewrite artefacts too."""
     if narratives is not None:
         narrative_detector(narratives)  # a bad catalog fails here, with one message naming the entry
+    if paragraphs:
+        paragraph_detector().ready()  # a broken model fails here, once
     if db is not None:
         if input is not None:
             raise InputError("give either INPUT to analyse or --db to re-analyse a store, not both")

@@ -27,7 +27,9 @@ from unspun.cli.engine import (
 )
 from unspun.cli.report import print_problems
 from unspun.config import FETCH_DEADLINE_S
+from unspun.errors import InputError
 from unspun.extract.narratives import narrative_detector
+from unspun.extract.techniques import paragraph_detector
 from unspun.ingest.crawler import FetchOptions
 from unspun.render.console import SafeConsole
 
@@ -62,6 +64,10 @@ def ingest_command(
 
     if narratives is not None and not no_analyze:
         narrative_detector(narratives)  # a bad catalog fails before anything is read
+    if paragraphs and no_analyze:
+        raise InputError("--paragraphs labels paragraphs while analysing: leave out --no-analyze")
+    if paragraphs:
+        paragraph_detector().ready()  # a broken model fails before anything is read
 
     total = estimate_total(sources)
     fetch = FetchOptions(delay_s=delay, obey_robots=not ignore_robots, max_articles=max_articles,

@@ -16,6 +16,7 @@ loaded, as for the spaCy pipeline.
 from __future__ import annotations
 
 import hashlib
+import threading
 from functools import lru_cache
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
@@ -59,20 +60,32 @@ class MultilingualEncoder:
 
     def __init__(self, model: Any) -> None:
         self._model = model
+        # One caller at a time: stories and paragraph techniques share this encoder in the web server's threads,
+        # and the model's BLAS thread limit is set and restored around each call.
+        self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> Float32Array:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        parts = [np.asarray(self._model.encode(texts[k : k + BATCH]), dtype=np.float32)
-                 for k in range(0, len(texts), BATCH)]
+        with self._lock:
+            parts = [np.asarray(self._model.encode(texts[k : k + BATCH]), dtype=np.float32)
+                     for k in range(0, len(texts), BATCH)]
         matrix = np.concatenate(parts)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def load_multilingual_encoder() -> MultilingualEncoder:
-    """The encoder, its files checked against the pinned hashes (once per process)."""
+    """The encoder, its files checked against the pinned hashes (once per process, whichever thread asks first)."""
+    with _LOADING:
+        return _load()
+
+
+@lru_cache(maxsize=1)
+def _load() -> MultilingualEncoder:
     try:
         installed = version(PACKAGE)
         root = resources.files(MODULE)
@@ -94,3 +107,6 @@ def load_multilingual_encoder() -> MultilingualEncoder:
     # One BLAS thread: encoding runs inside worker processes that already fill the cores, and OpenBLAS threads
     # spin-wait on a busy machine (nlp/minilm.py measured the same for the English encoder).
     return MultilingualEncoder(USE(threads=1))
+
+
+load_multilingual_encoder.cache_clear = _load.cache_clear  # type: ignore[attr-defined]  # tests reload it

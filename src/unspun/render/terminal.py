@@ -26,7 +26,7 @@ def render_terminal(analysis: Analysis, console: Console) -> None:
         console.print(_quotes(analysis.quotes))
     if analysis.narratives:
         console.print(_narratives(analysis))
-    if analysis.techniques:
+    if any(t.level == "span" for t in analysis.techniques):
         console.print(_techniques(analysis))
     if any(t.level == "paragraph" for t in analysis.techniques):
         console.print(_paragraph_techniques(analysis))

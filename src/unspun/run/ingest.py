@@ -144,14 +144,16 @@ def _analysed(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Ba
         return
     if options.workers <= 1:
         for batch in batches:
-            batch.outcomes = analyze_batch(batch.to_analyse, catalog=options.catalog, paragraphs=options.paragraphs) if batch.to_analyse else []
+            batch.outcomes = (analyze_batch(batch.to_analyse, catalog=options.catalog, paragraphs=options.paragraphs)
+                              if batch.to_analyse else [])
             yield batch
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(options.workers, initializer=init_worker) as pool:
         pending: deque[tuple[_Batch, AsyncResult]] = deque()
         for batch in batches:
-            pending.append((batch, pool.apply_async(partial(worker_batch, catalog=options.catalog, paragraphs=options.paragraphs), (batch.to_analyse,))))
+            task = partial(worker_batch, catalog=options.catalog, paragraphs=options.paragraphs)
+            pending.append((batch, pool.apply_async(task, (batch.to_analyse,))))
             while len(pending) > 2 * options.workers:  # bounded look-ahead: memory stays flat
                 yield _collect(*pending.popleft())
         while pending:

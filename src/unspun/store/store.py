@@ -16,6 +16,7 @@ from sqlalchemy import (
     Insert,
     Table,
     and_,
+    case,
     delete,
     func,
     insert,
@@ -314,8 +315,10 @@ class Store:
                 return None
 
             def fetch(table: Any) -> list[Any]:
-                order = table.c.position if table in (schema.quotes, schema.narratives) else table.c.start
-                query = select(table).where(table.c.article_id == article_id).order_by(order, table.c.id)
+                order = [table.c.position if table in (schema.quotes, schema.narratives) else table.c.start]
+                if table is schema.techniques:  # spans in text order, then paragraphs (docs/json-contract.md)
+                    order.insert(0, case((table.c.level == "span", 0), else_=1))
+                query = select(table).where(table.c.article_id == article_id).order_by(*order, table.c.id)
                 return list(conn.execute(query).mappings())
 
             return Analysis(

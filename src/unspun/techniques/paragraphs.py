@@ -16,7 +16,9 @@ analysis' speed budget; the span detector (techniques/detect.py) runs always.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,9 +30,13 @@ from numpy.typing import NDArray
 from unspun.errors import ModelError
 
 MODEL_FILE = "paragraphs.npz"
-# Words of a paragraph that are embedded: the encoder's memory grows with a text's length, and a one-line article
-# of a million characters must not take gigabytes. 41 of the 9,498 English training lines are longer.
+ENCODER_DIMENSIONS = 512
+# What is embedded of a paragraph: its first MAX_WORDS words, at most MAX_CHARS characters. The encoder's memory
+# grows with a text's tokens (about 18 KB each), and a one-line article of a million characters, or a line with
+# no spaces, must not take gigabytes. Training applies the same cut (eval/train_paragraph_techniques.py): 35 of
+# its 7,895 lines are longer than 256 words.
 MAX_WORDS = 256
+MAX_CHARS = 2_000
 ENCODER = "use-multilingual-v3"  # the encoder the heads were trained on; the file names it and is checked
 
 # A reader's name for each SemEval-2023 subtask 3 technique.
@@ -92,21 +98,23 @@ class ParagraphHeads:
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the non-blank lines of `text`, without their surrounding whitespace."""
+    """Character spans of the lines of `text` (any line break: \\n, \\r\\n, \\r, U+2028 ...) that hold a letter or a
+    digit, without their surrounding whitespace."""
     spans, start = [], 0
-    for line in text.split("\n"):
+    for line in text.splitlines(keepends=True):
         stripped = line.strip()
-        if stripped:
+        if any(ch.isalnum() for ch in stripped):
             begin = start + len(line) - len(line.lstrip())
             spans.append((begin, begin + len(stripped)))
-        start += len(line) + 1
+        start += len(line)
     return spans
 
 
 def embedded_text(paragraph: str) -> str:
-    """What is embedded of a paragraph: its first MAX_WORDS words."""
+    """What is embedded of a paragraph: its first MAX_WORDS words, cut to MAX_CHARS characters."""
     words = paragraph.split()
-    return paragraph if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS])
+    kept = paragraph if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS])
+    return kept[:MAX_CHARS]
 
 
 def load_paragraph_heads(path: Path | None = None) -> ParagraphHeads:
@@ -119,11 +127,18 @@ def load_paragraph_heads(path: Path | None = None) -> ParagraphHeads:
                 bias=data["bias"].astype(np.float32), thresholds=data["thresholds"].astype(np.float32),
                 shown_threshold=float(data["shown_threshold"]))
             encoder = str(data["encoder"])
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise ModelError(f"paragraph technique model {source} cannot be read ({exc}); reinstall unspun") from exc
-    if encoder != ENCODER or heads.weights.shape[1] != len(heads.labels) or len(heads.thresholds) != len(heads.labels):
-        raise ModelError(f"paragraph technique model {source} does not match encoder {ENCODER}; retrain it")
-    return heads
+    k = len(heads.labels)
+    arrays = (heads.weights, heads.bias, heads.thresholds)
+    if (encoder != ENCODER or heads.weights.shape != (ENCODER_DIMENSIONS, k) or heads.bias.shape != (k,)
+            or heads.thresholds.shape != (k,) or not all(np.isfinite(a).all() for a in arrays)
+            or not 0 < heads.shown_threshold < 1):
+        raise ModelError(f"paragraph technique model {source} is not heads over {ENCODER} (shapes or values out "
+                         "of place); reinstall unspun or retrain it")
+    # Scores are reported to 4 decimals: the thresholds too, so that a score shown as 0.55 is shown.
+    return dataclasses.replace(heads, thresholds=np.round(heads.thresholds, 4),
+                               shown_threshold=round(heads.shown_threshold, 4))
 
 
 class ParagraphTechniqueDetector:
@@ -133,15 +148,21 @@ class ParagraphTechniqueDetector:
         self.heads = heads if heads is not None else _default_heads()
         self._encoder = encoder
 
-    def probabilities(self, paragraphs: list[str]) -> FloatArray:
-        """One row per paragraph: each technique's probability."""
-        if not paragraphs:
-            return np.zeros((0, len(self.heads.labels)), dtype=np.float32)
+    def ready(self) -> ParagraphTechniqueDetector:
+        """Load the encoder now (a broken install fails here, once, rather than on every article)."""
         if self._encoder is None:
             from unspun.nlp.multilingual import load_multilingual_encoder
 
             self._encoder = load_multilingual_encoder()
-        logits = self._encoder.encode([embedded_text(p) for p in paragraphs]) @ self.heads.weights + self.heads.bias
+        return self
+
+    def probabilities(self, paragraphs: list[str]) -> FloatArray:
+        """One row per paragraph: each technique's probability."""
+        if not paragraphs:
+            return np.zeros((0, len(self.heads.labels)), dtype=np.float32)
+        encoder = self.ready()._encoder
+        assert encoder is not None
+        logits = encoder.encode([embedded_text(p) for p in paragraphs]) @ self.heads.weights + self.heads.bias
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))).astype(np.float32)
 
     def detect(self, text: str) -> list[ParagraphTechnique]:
@@ -150,14 +171,24 @@ class ParagraphTechniqueDetector:
         probs = self.probabilities([text[s:e] for s, e in spans])
         heads, found = self.heads, []
         for (start, end), row in zip(spans, probs, strict=True):
-            kept = [(float(p), label) for p, label, t in zip(row, heads.labels, heads.thresholds, strict=True) if p >= t]
+            scores = [round(float(p), 4) for p in row]
+            kept = [(p, label) for p, label, t in zip(scores, heads.labels, heads.thresholds, strict=True) if p >= t]
             for p, label in sorted(kept, key=lambda item: (-item[0], item[1])):
                 found.append(ParagraphTechnique(text[start:end], start, end, label,
                                                 PARAGRAPH_TECHNIQUE_NAMES.get(label, label.replace("_", " ").lower()),
-                                                round(p, 4), p >= heads.shown_threshold))
+                                                p, p >= heads.shown_threshold))
         return found
 
 
 @functools.cache
 def _default_heads() -> ParagraphHeads:
     return load_paragraph_heads()
+
+
+@functools.cache
+def heads_digest() -> str:
+    """The first 8 hex digits of the packaged heads file's sha256: analyses made with other heads are stale."""
+    import hashlib
+
+    data = resources.files("unspun.techniques").joinpath("model", MODEL_FILE).read_bytes()
+    return hashlib.sha256(data).hexdigest()[:8]
