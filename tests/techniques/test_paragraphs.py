@@ -194,3 +194,17 @@ def test_ingest_refuses_paragraphs_without_analysis(tmp_path: Path) -> None:
     result = run_unspun("ingest", str(path), "--db", f"sqlite:///{tmp_path / 'x.db'}", "--paragraphs", "--no-analyze")
     assert result.returncode != 0 and "--no-analyze" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_paragraphs_in_worker_processes(runner: CliRunner, tmp_path: Path) -> None:
+    """With --processes 2 the option reaches the spawned workers (the task pickles with it)."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"a{n}.txt").write_text(ARTICLE.replace("Valdoria", f"Valdoria{n}"), encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(folder), "--paragraphs", "--processes", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 3
+    assert all({t["text"] for t in a["techniques"] if t["level"] == "paragraph" and t["shown"]} == {LOADED}
+               for a in lines)
