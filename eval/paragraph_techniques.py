@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "eval"))
 
 from techniques import ptc_root
+from techniques_shown import gold_lines, line_ranges
 
 from unspun.techniques.paragraphs import ParagraphTechniqueDetector
 
@@ -30,24 +31,9 @@ RESULTS = REPO / "eval" / "results" / "paragraph_techniques.json"
 OTHER_LANGUAGES = ("fr", "ge", "it", "po", "ru")
 
 
-def gold_lines(language: str, split: str, ids: set[str] | None = None) -> dict[str, dict[int, set[str]]]:
-    """article id -> line number -> gold techniques, from a SemEval-2023 subtask 3 labels file."""
-    path = ptc_root().parent / "semeval2023_task3" / language / f"{split}-labels-subtask-3.txt"
-    gold: dict[str, dict[int, set[str]]] = {}
-    for row in path.read_text(encoding="utf-8").splitlines():
-        aid, number, *labels = row.split("\t")
-        if ids is None or aid in ids:
-            gold.setdefault(aid, {})[int(number)] = {x for x in (labels[0].split(",") if labels else []) if x}
-    return gold
-
-
 def predict(detector: ParagraphTechniqueDetector, text: str) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     """Line number -> kept techniques, and -> shown techniques."""
-    starts = {}
-    offset = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        starts[number] = (offset, offset + len(line))
-        offset += len(line) + 1
+    starts = line_ranges(text)
     kept: dict[int, set[str]] = {}
     shown: dict[int, set[str]] = {}
     for found in detector.detect(text):

@@ -111,15 +111,21 @@ def reliability(rows: list[tuple[float, bool, bool, bool]], a_b: tuple[float, fl
             "brier_calibrated": round(float(np.mean((cal - y) ** 2)), 4), "bins": bins}
 
 
-def paragraph_gold(ids: set[str]) -> dict[str, dict[int, set[str]]]:
-    """SemEval-2023 subtask 3 English line labels of these articles: id -> line number -> techniques."""
-    path = ptc_root().parent / "semeval2023_task3" / "en" / "train-labels-subtask-3.txt"
+def gold_lines(language: str, split: str, ids: set[str] | None = None) -> dict[str, dict[int, set[str]]]:
+    """SemEval-2023 subtask 3 line labels (of these articles, or all): id -> line number -> techniques, in the
+    labels file's order."""
+    path = ptc_root().parent / "semeval2023_task3" / language / f"{split}-labels-subtask-3.txt"
     gold: dict[str, dict[int, set[str]]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         aid, number, *labels = line.split("\t")
-        if aid in ids:
+        if ids is None or aid in ids:
             gold.setdefault(aid, {})[int(number)] = {x for x in (labels[0].split(",") if labels else []) if x}
     return gold
+
+
+def paragraph_gold(ids: set[str]) -> dict[str, dict[int, set[str]]]:
+    """SemEval-2023 subtask 3 English line labels of these articles (PTC's articles are its English set)."""
+    return gold_lines("en", "train", ids)
 
 
 def line_ranges(text: str) -> dict[int, tuple[int, int]]:

@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "eval"))
 
 from techniques import ptc_root
+from techniques_shown import gold_lines
 
 from unspun.nlp.multilingual import load_multilingual_encoder
 from unspun.techniques.paragraphs import ENCODER, MODEL_FILE, embedded_text
@@ -50,20 +51,14 @@ GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
 def labelled_lines(ids: set[str]) -> list[tuple[str, str, set[str]]]:
     """(article id, line text, gold techniques) of every labelled non-blank line of these English articles."""
-    root = ptc_root().parent / "semeval2023_task3" / "en"
-    texts: dict[str, list[str]] = {}
+    root = ptc_root().parent / "semeval2023_task3" / "en" / "train-articles-subtask-3"
     out = []
-    for row in (root / "train-labels-subtask-3.txt").read_text(encoding="utf-8").splitlines():
-        aid, number, *labels = row.split("\t")
-        if aid not in ids:
-            continue
-        if aid not in texts:
-            path = root / "train-articles-subtask-3" / f"article{aid}.txt"
-            texts[aid] = path.read_text(encoding="utf-8").split("\n")
-        lines = texts[aid]
-        line = lines[int(number) - 1].strip() if int(number) - 1 < len(lines) else ""
-        if line:
-            out.append((aid, line, {x for x in (labels[0].split(",") if labels else []) if x}))
+    for aid, labelled in gold_lines("en", "train", ids).items():
+        lines = (root / f"article{aid}.txt").read_text(encoding="utf-8").split("\n")
+        for number, truth in labelled.items():
+            line = lines[number - 1].strip() if number - 1 < len(lines) else ""
+            if line:
+                out.append((aid, line, truth))
     return out
 
 

@@ -67,7 +67,7 @@ def pipeline_version(catalog: Path | None = None, paragraphs: bool = False) -> s
 def analyze_doc(doc: Doc, article: Article, catalog: Path | None = None, paragraphs: bool = False) -> Analysis:
     """Every record unspun extracts from one parsed article; `catalog` is a narrative catalog file (None: the
     packaged SemEval-2025 one); `paragraphs` adds each paragraph's techniques (techniques/paragraphs.py: it
-    embeds every paragraph, about a third of the parse's time again)."""
+    embeds every paragraph: about 30 % more time, bench/analysis_speed.py)."""
     people = build_person_index(doc)
     findings = extract_quotes(doc, people)
     entities = extract_entities(doc, people)

@@ -7,8 +7,9 @@ PTC-dev ones it is scored on) gives the probability that the paragraph uses the 
 from its own threshold (best F1 out of fold, for those who want recall) and shown in reports from one higher
 score chosen out of fold for precision (docs/evaluation.md, issue #15).
 
-Opt-in (`unspun analyze --paragraphs`): embedding every paragraph costs about a third of the parse, over the
-analysis' speed budget; the span detector (techniques/detect.py) runs always.
+Opt-in (`unspun analyze --paragraphs`): embedding every paragraph costs about 30 % more time, over the analysis'
+speed budget (bench/analysis_speed.py: 1.72x bare spaCy against 1.31x); the span detector (techniques/detect.py)
+runs always.
 
     >>> [(t.technique, t.start) for t in ParagraphTechniqueDetector().detect("They are traitors.\\n\\nVote now!")]
     ... # doctest: +SKIP
@@ -32,7 +33,7 @@ from unspun.errors import ModelError
 MODEL_FILE = "paragraphs.npz"
 ENCODER_DIMENSIONS = 512
 # What is embedded of a paragraph: its first MAX_WORDS words, at most MAX_CHARS characters. The encoder's memory
-# grows with a text's tokens (about 18 KB each), and a one-line article of a million characters, or a line with
+# grows with a text's tokens, and a one-line article of a million characters, or a line with
 # no spaces, must not take gigabytes. Training applies the same cut (eval/train_paragraph_techniques.py): 35 of
 # its 7,895 lines are longer than 256 words.
 MAX_WORDS = 256
