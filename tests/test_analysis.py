@@ -103,3 +103,24 @@ def test_analysis_reports_rewrite_artefacts_with_offsets() -> None:
     clean = analyze_article(Article(text=text.split(": ", 1)[1].replace("It is worth noting that the", "The"),
                                     id="b", language="en"))
     assert clean.artefacts == [] and clean.artefact_score == 0.0
+
+
+def test_analysis_of_a_batch_equals_each_article_analysed_alone() -> None:
+    """A batch's narrative candidates are embedded together (analyze_batch): the records are those of each
+    article analysed on its own (a vector agrees to about 1e-7, so scores agree at their 4 decimals)."""
+    from unspun.analysis import analyze_items
+    from unspun.extract.narratives import narrative_detector
+
+    farm = FARM_REWRITE.read_text(encoding="utf-8")
+    texts = [farm, farm.replace("Moscow", "the Kremlin"), "The council approved the budget on Tuesday.",
+             "Western sanctions have backfired on Europe, whose factories close while Russia's economy grows."]
+    articles = [Article(text=text, id=str(n)) for n, text in enumerate(texts)]
+    detector = narrative_detector()
+    detector._ahead.clear()
+    batch = [outcome for _, outcome in analyze_items([(a.id or "", a) for a in articles])]
+    assert len(detector._ahead) >= 3  # the candidates were embedded ahead, together
+    for article, together in zip(articles, batch, strict=True):
+        detector._ahead.clear()
+        alone = analyze_article(article)
+        assert isinstance(together, Analysis)
+        assert together.to_dict() == alone.to_dict()

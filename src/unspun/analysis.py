@@ -166,9 +166,20 @@ def analyze_batch(
     # spaCy's own minibatches of 16 news-length docs run about 40 % faster here than its default of
     # 1,000, which pads every doc of a large batch to the longest (measured with bench/ingest_speed.py).
     docs = nlp.pipe((article.text for _, _, article in todo), batch_size=PIPE_BATCH_SIZE)
-    for (slot, label, article), doc in zip(todo, docs, strict=True):
-        outcomes[slot] = (label, _safe_analyze(doc, article, label, catalog, paragraphs))
+    for group in batched(zip(todo, docs, strict=True), PIPE_BATCH_SIZE):
+        _embed_ahead([doc for _, doc in group], catalog)
+        for (slot, label, article), doc in group:
+            outcomes[slot] = (label, _safe_analyze(doc, article, label, catalog, paragraphs))
     return [o for o in outcomes if o is not None]
+
+
+def _embed_ahead(docs: list[Doc], catalog: Path | None) -> None:
+    """Embed the narrative candidates of a few parsed articles in one encoder call (NarrativeDetector.embed_ahead);
+    what fails here fails again in each article's own analysis, which reports it for that article alone."""
+    try:
+        narrative_detector(catalog).embed_ahead([(doc_text(doc), doc) for doc in docs])
+    except Exception:  # noqa: BLE001, S110 - reported per article by _safe_analyze
+        pass
 
 
 def init_worker() -> None:

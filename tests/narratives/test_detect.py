@@ -150,6 +150,42 @@ def test_detect_example_match_skips_encoder_without_cues() -> None:
     assert encoder.calls == []
 
 
+def test_embed_ahead_embeds_a_batch_in_one_call_and_detect_uses_it() -> None:
+    heads = _example_heads()
+    encoder = _KeywordEncoder()
+    detector = NarrativeDetector(heads=heads, encoder=encoder)  # type: ignore[arg-type]
+    second = DONBASS_TEXT.replace("New Delhi", "Hanoi").replace("people of Donbass", "Donbass civilians")
+    expected = [NarrativeDetector(heads=heads, encoder=_KeywordEncoder()).detect(t)  # type: ignore[arg-type]
+                for t in (DONBASS_TEXT, second)]
+    detector.embed_ahead([(DONBASS_TEXT, None), (WEATHER_TEXT, None), (second, None), (DONBASS_TEXT, None)])
+    assert len(encoder.calls) == 1 and len(encoder.calls[0]) == 2  # both cue sentences, once each; no weather
+    assert [detector.detect(DONBASS_TEXT), detector.detect(second)] == expected
+    assert len(encoder.calls) == 1  # detect found both ready
+    detector.detect(SANCTIONS_TEXT.replace("gas", "gas from Donbass"))  # not embedded ahead: encoded now
+    assert len(encoder.calls) == 2
+
+
+def test_embed_ahead_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unspun.narratives import detect
+
+    monkeypatch.setattr(detect, "AHEAD_LIMIT", 1)
+    encoder = _KeywordEncoder()
+    detector = NarrativeDetector(heads=_example_heads(), encoder=encoder)  # type: ignore[arg-type]
+    second = DONBASS_TEXT.replace("people of Donbass", "Donbass civilians")
+    detector.embed_ahead([(DONBASS_TEXT, None)])
+    detector.embed_ahead([(second, None)])  # over the limit: the first batch's vector is dropped
+    assert [len(call) for call in encoder.calls] == [1, 1]
+    detector.detect(DONBASS_TEXT)
+    assert len(encoder.calls) == 3
+
+
+def test_embed_ahead_without_examples_embeds_nothing() -> None:
+    encoder = _KeywordEncoder()
+    NarrativeDetector(heads=_toy_heads(), encoder=encoder).embed_ahead(  # type: ignore[arg-type]
+        [(DONBASS_TEXT, None)])
+    assert encoder.calls == []
+
+
 def test_detect_anti_western_framing_sentences_are_candidates() -> None:
     # Written for this test: two framing sentences among factual ones; the shipped catalog's cues must pick the
     # framing ones for embedding and leave the factual ones out.

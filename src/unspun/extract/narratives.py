@@ -20,10 +20,15 @@ from unspun.narratives.detect import Heads, NarrativeDetector, NarrativeLabel, e
 from unspun.records import Narrative, NarrativeEvidence, SubNarrative
 
 
-@functools.cache
 def narrative_detector(catalog_path: Path | None = None) -> NarrativeDetector:
-    """The detector for the default catalog, or for the catalog file at `catalog_path`; built once per process.
-    A bad catalog file raises InputError naming the entry."""
+    """The detector for the default catalog, or for the catalog file at `catalog_path`; built once per process
+    (`narrative_detector()` and `narrative_detector(None)` are the same one). A bad catalog file raises InputError
+    naming the entry."""
+    return _detector(catalog_path)
+
+
+@functools.cache
+def _detector(catalog_path: Path | None) -> NarrativeDetector:
     if catalog_path is None:
         return NarrativeDetector()
     catalog = load_catalog(catalog_path)

@@ -30,8 +30,8 @@ from unspun.techniques.features import (
     doc_tensor,
     span_dense,
     span_features,
-    token_features,
 )
+from unspun.techniques.token_scores import TokenWeights
 
 MODEL_FILE = "techniques.npz"
 # The score from which reports show a span, chosen for precision on half of PTC dev (eval/techniques_shown.py).
@@ -111,6 +111,7 @@ class TechniqueDetector:
             raise ModelError(f"technique weights name unknown classes {sorted(unknown)}; retrain them")
         self.si_vocab = {f: i for i, f in enumerate(str(arrays["si_vocab"]).split("\n"))}
         self.si_sparse = arrays["si_sparse"]
+        self._token_weights = TokenWeights(self.si_vocab, self.si_sparse)
         self.si_dense = arrays["si_dense"]
         self.si_bias = float(arrays["si_bias"])
         self.si_threshold = float(arrays["si_threshold"])
@@ -145,7 +146,7 @@ class TechniqueDetector:
         """Probability that each token lies inside some technique span."""
         if len(doc) == 0:
             return np.zeros(0)
-        logits = _sum_weights(token_features(doc), self.si_vocab, self.si_sparse)
+        logits = self._token_weights.logits(doc)  # token_features' weights, without writing their strings
         logits += doc_tensor(doc) @ self.si_dense
         return 1.0 / (1.0 + np.exp(-(logits + self.si_bias)))
 
