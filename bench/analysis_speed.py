@@ -47,7 +47,7 @@ def run_config(mode: str, processes: int, limit: int | None) -> dict:
     import spacy  # noqa: F401  # first, in a fresh process: what importing spaCy costs a script that uses it
 
     import_s = time.perf_counter() - started
-    from unspun.analysis import analyze_items
+    from unspun.analysis import AnalysisOptions, analyze_items
     from unspun.nlp.pipeline import load_pipeline
     from unspun.records import Article
 
@@ -62,7 +62,8 @@ def run_config(mode: str, processes: int, limit: int | None) -> dict:
     if mode == "spacy":
         count = sum(1 for _ in nlp.pipe(texts, n_process=processes, batch_size=16))
     else:
-        count = sum(1 for _ in analyze_items(items, nlp=nlp, n_process=processes, paragraphs=mode == "paragraphs"))
+        options = AnalysisOptions(paragraphs=mode == "paragraphs")
+        count = sum(1 for _ in analyze_items(items, nlp=nlp, n_process=processes, options=options))
     elapsed = time.perf_counter() - started
     words = sum(len(t.split()) for t in texts)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,7 +23,12 @@ from unspun.extract.hedges import extract_hedges
 from unspun.extract.narratives import find_narratives, narrative_detector
 from unspun.extract.quotes import extract_quotes
 from unspun.extract.sourcing import profile_sourcing
-from unspun.extract.techniques import find_paragraph_techniques, find_techniques, technique_detector
+from unspun.extract.techniques import (
+    find_paragraph_techniques,
+    find_techniques,
+    paragraph_detector,
+    technique_detector,
+)
 from unspun.nlp.language import check_english
 from unspun.nlp.pipeline import load_pipeline
 from unspun.records import Analysis, Article
@@ -54,20 +60,40 @@ def _pipeline_version() -> str:
 PIPELINE_VERSION = _pipeline_version()
 
 
-def pipeline_version(catalog: Path | None = None, paragraphs: bool = False) -> str:
-    """The version stored with analyses made with this narrative catalog (None: the packaged one) and with or
-    without paragraph techniques."""
-    version = PIPELINE_VERSION + (f"+paragraphs-{heads_digest()}" if paragraphs else "")
-    if catalog is None:
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """What an analysis does beyond the default, carried as one value from the CLI, the web and ingest down to
+    every worker process or Dask task."""
+
+    catalog: Path | None = None  # a narrative catalog file (--narratives); None: the packaged SemEval-2025 one
+    # Each paragraph's techniques too (--paragraphs; techniques/paragraphs.py). It embeds every paragraph: about
+    # 30 % more time (bench/analysis_speed.py).
+    paragraphs: bool = False
+
+    def load(self) -> None:
+        """Load what these options need now, so that a bad catalog or a broken paragraph model fails once, with
+        one message naming it, before anything is read."""
+        if self.catalog is not None:
+            narrative_detector(self.catalog)
+        if self.paragraphs:
+            paragraph_detector().ready()
+
+
+DEFAULT_OPTIONS = AnalysisOptions()
+
+
+def pipeline_version(options: AnalysisOptions = DEFAULT_OPTIONS) -> str:
+    """The version stored with analyses made with these options: another narrative catalog or paragraph techniques
+    (or retrained paragraph heads) make a different version, so stored results made otherwise are stale."""
+    version = PIPELINE_VERSION + (f"+paragraphs-{heads_digest()}" if options.paragraphs else "")
+    if options.catalog is None:
         return version
-    loaded = narrative_detector(catalog).catalog
+    loaded = narrative_detector(options.catalog).catalog
     return f"{version}+narratives-{loaded.name}-{loaded.version}"[:128]
 
 
-def analyze_doc(doc: Doc, article: Article, catalog: Path | None = None, paragraphs: bool = False) -> Analysis:
-    """Every record unspun extracts from one parsed article; `catalog` is a narrative catalog file (None: the
-    packaged SemEval-2025 one); `paragraphs` adds each paragraph's techniques (techniques/paragraphs.py: it
-    embeds every paragraph: about 30 % more time, bench/analysis_speed.py)."""
+def analyze_doc(doc: Doc, article: Article, options: AnalysisOptions = DEFAULT_OPTIONS) -> Analysis:
+    """Every record unspun extracts from one parsed article."""
     people = build_person_index(doc)
     findings = extract_quotes(doc, people)
     entities = extract_entities(doc, people)
@@ -80,8 +106,8 @@ def analyze_doc(doc: Doc, article: Article, catalog: Path | None = None, paragra
         hedges=extract_hedges(doc),
         artefacts=(artefacts := find_artefacts(doc_text(doc))),
         artefact_score=round(artefact_score(artefacts, doc_text(doc)), 3),
-        narratives=find_narratives(doc, narrative_detector(catalog)),
-        techniques=find_techniques(doc) + (find_paragraph_techniques(doc_text(doc)) if paragraphs else []),
+        narratives=find_narratives(doc, narrative_detector(options.catalog)),
+        techniques=find_techniques(doc) + (find_paragraph_techniques(doc_text(doc)) if options.paragraphs else []),
     )
 
 
@@ -98,12 +124,11 @@ def ensure_analysable(article: Article, source: str) -> None:
 
 
 def analyze_article(
-    article: Article, nlp: Language | None = None, source: str = "input", catalog: Path | None = None,
-    paragraphs: bool = False,
+    article: Article, nlp: Language | None = None, source: str = "input", options: AnalysisOptions = DEFAULT_OPTIONS,
 ) -> Analysis:
     ensure_analysable(article, source)
     nlp = nlp or load_pipeline()
-    return analyze_doc(nlp(article.text), article, catalog, paragraphs)
+    return analyze_doc(nlp(article.text), article, options)
 
 
 def analyze_items(
@@ -111,8 +136,7 @@ def analyze_items(
     nlp: Language | None = None,
     n_process: int = 1,
     batch_size: int = 16,
-    catalog: Path | None = None,
-    paragraphs: bool = False,
+    options: AnalysisOptions = DEFAULT_OPTIONS,
 ) -> Iterator[Outcome]:
     """Analyse a stream of (label, article or error), in input order; bad items come back as errors.
 
@@ -124,11 +148,11 @@ def analyze_items(
         nlp = nlp or load_pipeline()
         settle_models()
         for batch in batches:
-            yield from analyze_batch(batch, nlp, catalog, paragraphs)
+            yield from analyze_batch(batch, nlp, options)
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(n_process, initializer=init_worker) as pool:
-        for outcomes in pool.imap(functools.partial(worker_batch, catalog=catalog, paragraphs=paragraphs), batches):
+        for outcomes in pool.imap(functools.partial(worker_batch, options=options), batches):
             yield from outcomes
 
 
@@ -145,8 +169,8 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def analyze_batch(
-    batch: Sequence[tuple[str, Article | UnspunError]], nlp: Language | None = None, catalog: Path | None = None,
-    paragraphs: bool = False,
+    batch: Sequence[tuple[str, Article | UnspunError]], nlp: Language | None = None,
+    options: AnalysisOptions = DEFAULT_OPTIONS,
 ) -> list[Outcome]:
     """Analyse one batch in this process, keeping its order; each item's failure stays its own."""
     nlp = nlp or load_pipeline()
@@ -167,9 +191,9 @@ def analyze_batch(
     # 1,000, which pads every doc of a large batch to the longest (measured with bench/ingest_speed.py).
     docs = nlp.pipe((article.text for _, _, article in todo), batch_size=PIPE_BATCH_SIZE)
     for group in batched(zip(todo, docs, strict=True), PIPE_BATCH_SIZE):
-        _embed_ahead([doc for _, doc in group], catalog)
+        _embed_ahead([doc for _, doc in group], options.catalog)
         for (slot, label, article), doc in group:
-            outcomes[slot] = (label, _safe_analyze(doc, article, label, catalog, paragraphs))
+            outcomes[slot] = (label, _safe_analyze(doc, article, label, options))
     return [o for o in outcomes if o is not None]
 
 
@@ -202,16 +226,15 @@ def settle_models() -> None:
     gc.freeze()
 
 
-def worker_batch(batch: Sequence[tuple[str, Article | UnspunError]], catalog: Path | None = None,
-                 paragraphs: bool = False) -> list[Outcome]:
-    return analyze_batch(batch, load_pipeline(), catalog, paragraphs)
+def worker_batch(batch: Sequence[tuple[str, Article | UnspunError]],
+                 options: AnalysisOptions = DEFAULT_OPTIONS) -> list[Outcome]:
+    return analyze_batch(batch, load_pipeline(), options)
 
 
-def _safe_analyze(doc: Doc, article: Article, label: str, catalog: Path | None,
-                  paragraphs: bool = False) -> Analysis | UnspunError:
+def _safe_analyze(doc: Doc, article: Article, label: str, options: AnalysisOptions) -> Analysis | UnspunError:
     """The one place a batch survives an unexpected failure: the article is reported, the rest go on."""
     try:
-        return analyze_doc(doc, article, catalog, paragraphs)
+        return analyze_doc(doc, article, options)
     except UnspunError as exc:  # a model that cannot load, say: its own message, not "please report this"
         return exc
     except Exception as exc:  # noqa: BLE001 - a bug in one article must not lose the batch

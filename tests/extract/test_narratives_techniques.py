@@ -12,7 +12,7 @@ from rich.console import Console
 from spacy.language import Language
 from typer.testing import CliRunner
 
-from unspun.analysis import PIPELINE_VERSION, analyze_article, pipeline_version
+from unspun.analysis import PIPELINE_VERSION, AnalysisOptions, analyze_article, pipeline_version
 from unspun.cli.app import app
 from unspun.records import Analysis, Article
 from unspun.render.html import render_html
@@ -39,7 +39,7 @@ narratives:
 
 
 def analyse(text: str, nlp: Language, catalog: Path | None = None) -> Analysis:
-    return analyze_article(Article(text=text, id="t"), nlp, catalog=catalog)
+    return analyze_article(Article(text=text, id="t"), nlp, options=AnalysisOptions(catalog=catalog))
 
 
 def test_narrative_found_with_its_sentence_not_the_facts(nlp: Language) -> None:
@@ -79,7 +79,7 @@ def test_user_catalog_labels_replace_the_default_ones(nlp: Language, tmp_path: P
     [evidence] = labels["Harbour: The port is being sold off"].evidence
     assert "selling the harbour" in evidence.text and text[evidence.start:evidence.end] == evidence.text
     assert [n.label for n in analyse(SPORT, nlp, catalog).narratives] == ["Other"]
-    assert pipeline_version(catalog) == f"{PIPELINE_VERSION}+narratives-harbour watch-2" != pipeline_version()
+    assert pipeline_version(AnalysisOptions(catalog=catalog)) == f"{PIPELINE_VERSION}+narratives-harbour watch-2" != pipeline_version()
 
 
 def test_cli_analyze_with_a_user_catalog(runner: CliRunner, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from spacy.language import Language
 from typer.testing import CliRunner
 
 from tests.techniques.test_shown import LOADED, PLAIN_FACTS
-from unspun.analysis import analyze_article
+from unspun.analysis import AnalysisOptions, analyze_article, analyze_doc
 from unspun.cli.app import app
 from unspun.records import Article, Technique
 from unspun.render.html import render_html
@@ -68,9 +68,7 @@ def test_analysis_adds_paragraph_records_only_when_asked(nlp: Language) -> None:
     article = Article(text=ARTICLE, id="p")
     plain = analyze_article(article, nlp=nlp)
     assert {t.level for t in plain.techniques} <= {"span"}
-    from unspun.analysis import analyze_doc
-
-    both = analyze_doc(nlp(ARTICLE), article, paragraphs=True)
+    both = analyze_doc(nlp(ARTICLE), article, AnalysisOptions(paragraphs=True))
     paragraphs = [t for t in both.techniques if t.level == "paragraph"]
     assert paragraphs and [t for t in both.techniques if t.level == "span"] == plain.techniques
     assert both.shown_paragraph_techniques and all(t.text == LOADED for t in both.shown_paragraph_techniques)

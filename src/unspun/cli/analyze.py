@@ -10,7 +10,7 @@ from typing import Self, TextIO
 
 import typer
 
-from unspun.analysis import analyze_items
+from unspun.analysis import AnalysisOptions, analyze_items
 from unspun.cli.engine import (
     ENGINE_OPTION,
     SCHEDULER_OPTION,
@@ -22,8 +22,6 @@ from unspun.cli.engine import (
 from unspun.cli.report import ProblemPrinter, print_problems
 from unspun.config import FETCH_DEADLINE_S
 from unspun.errors import EmptyInputError, InputError, UnspunError
-from unspun.extract.narratives import narrative_detector
-from unspun.extract.techniques import paragraph_detector
 from unspun.ingest.crawler import FetchOptions
 from unspun.ingest.sources import is_batch as batch_input
 from unspun.ingest.sources import read_inputs
@@ -81,14 +79,12 @@ def analyze(
 ) -> None:
     """Find every quotation, its speaker and how it is sourced; entities, dates, hedges, narratives, persuasion
     techniques and rewrite artefacts too."""
-    if narratives is not None:
-        narrative_detector(narratives)  # a bad catalog fails here, with one message naming the entry
-    if paragraphs:
-        paragraph_detector().ready()  # a broken model fails here, once
+    options = AnalysisOptions(catalog=narratives, paragraphs=paragraphs)
+    options.load()  # a bad catalog or a broken model fails here, once, with one message
     if db is not None:
         if input is not None:
             raise InputError("give either INPUT to analyse or --db to re-analyse a store, not both")
-        reanalyse_store(db, processes, everything, narratives, engine_of(engine, scheduler, processes), paragraphs)
+        reanalyse_store(db, processes, everything, options, engine_of(engine, scheduler, processes))
         return
     if engine is not EngineName.local:
         raise InputError("--engine dask runs on a store: give --db (or use unspun ingest)")
@@ -96,8 +92,8 @@ def analyze(
         raise InputError("nothing to analyse: give a file, directory, URL or - (or --db URL)")
     batch = is_batch(input)
     with ReportWriter(format, out, batch) as writer:
-        failures = run_analysis(input, allow_private, processes, batch, narratives, writer.add,
-                                fetch=FetchOptions(deadline_s=fetch_timeout), paragraphs=paragraphs)
+        failures = run_analysis(input, allow_private, processes, batch, options, writer.add,
+                                fetch=FetchOptions(deadline_s=fetch_timeout))
         if not writer.count and (failures.first is None or not batch):
             raise failures.first or EmptyInputError(f"{input}: no articles found in this input")
     if batch:
@@ -106,15 +102,14 @@ def analyze(
             raise typer.Exit(failures.problems.exit_code or EmptyInputError.exit_code)
 
 
-def reanalyse_store(db: str, processes: int, everything: bool, catalog: Path | None, engine: Engine,
-                    paragraphs: bool = False) -> None:
+def reanalyse_store(db: str, processes: int, everything: bool, options: AnalysisOptions, engine: Engine) -> None:
     from unspun.run.ingest import reanalyse
     from unspun.store import open_store
 
     cluster = cluster_report()
     with open_store(db) as store:
-        summary = reanalyse(store, workers=processes, everything=everything, catalog=catalog, engine=engine,
-                            cluster=cluster, paragraphs=paragraphs)
+        summary = reanalyse(store, workers=processes, everything=everything, analysis=options, engine=engine,
+                            cluster=cluster)
     say_cluster(cluster)
     print_problems("not analysed", summary.not_analysed)
     foreign = summary.not_analysed.kinds.get("not English", 0)
@@ -127,16 +122,15 @@ def run_analysis(
     allow_private: bool,
     processes: int,
     batch: bool,
-    catalog: Path | None,
+    options: AnalysisOptions,
     on_analysis: Callable[[Analysis], None],
     *,
     fetch: FetchOptions | None = None,
-    paragraphs: bool = False,
 ) -> Failures:
     """Analyse what spec names, handing each analysis on as it is made; returns what failed."""
     failures = Failures(ProblemPrinter("skipped") if batch else None)
     items = read_inputs(spec, allow_private, fetch)
-    for label, outcome in analyze_items(items, n_process=processes, catalog=catalog, paragraphs=paragraphs):
+    for label, outcome in analyze_items(items, n_process=processes, options=options):
         if isinstance(outcome, UnspunError):
             failures.add(label, outcome)
         else:

@@ -16,6 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from unspun.analysis import AnalysisOptions
 from unspun.cli.analyze import FETCH_TIMEOUT_HELP, NARRATIVES_HELP, PARAGRAPHS_HELP
 from unspun.cli.engine import (
     ENGINE_OPTION,
@@ -28,8 +29,6 @@ from unspun.cli.engine import (
 from unspun.cli.report import print_problems
 from unspun.config import FETCH_DEADLINE_S
 from unspun.errors import InputError
-from unspun.extract.narratives import narrative_detector
-from unspun.extract.techniques import paragraph_detector
 from unspun.ingest.crawler import FetchOptions
 from unspun.render.console import SafeConsole
 
@@ -62,19 +61,18 @@ def ingest_command(
     from unspun.run.ingest import IngestOptions, ingest  # the store stack loads only for store commands
     from unspun.store import open_store
 
-    if narratives is not None and not no_analyze:
-        narrative_detector(narratives)  # a bad catalog fails before anything is read
     if paragraphs and no_analyze:
         raise InputError("--paragraphs labels paragraphs while analysing: leave out --no-analyze")
-    if paragraphs:
-        paragraph_detector().ready()  # a broken model fails before anything is read
+    analysis = AnalysisOptions(catalog=narratives, paragraphs=paragraphs)
+    if not no_analyze:
+        analysis.load()  # a bad catalog or a broken model fails before anything is read
 
     total = estimate_total(sources)
     fetch = FetchOptions(delay_s=delay, obey_robots=not ignore_robots, max_articles=max_articles,
                          deadline_s=fetch_timeout)
     cluster = cluster_report()
     options = IngestOptions(analyze=not no_analyze, workers=workers, batch_size=batch_size,
-                            allow_private=allow_private, fetch=fetch, catalog=narratives, paragraphs=paragraphs,
+                            allow_private=allow_private, fetch=fetch, analysis=analysis,
                             engine=engine_of(engine, scheduler, workers), cluster=cluster)
     with open_store(db) as store:
         console = SafeConsole(stderr=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from unspun.analysis import analyze_article, pipeline_version
+from unspun.analysis import AnalysisOptions, analyze_article, pipeline_version
 from unspun.errors import InputError, NotEnglishError
 from unspun.ingest.normalize import is_iso_day, normalize_article
 from unspun.ingest.sources import article_from_url
@@ -54,7 +54,8 @@ def analyze_submission(submission: Submission, store: Store | None, embed: Embed
                        analyse: Callable[[Article], Analysis] | None = None) -> Outcome:
     """Analyse what was handed in; store it and find its other versions when asked (both need a store)."""
     article = _article(submission, allow_private)
-    analyse = analyse or functools.partial(analyze_article, paragraphs=submission.paragraphs)
+    options = AnalysisOptions(paragraphs=submission.paragraphs)
+    analyse = analyse or functools.partial(analyze_article, options=options)
     note = None
     with _ANALYSIS:
         try:
@@ -65,7 +66,7 @@ def analyze_submission(submission: Submission, store: Store | None, embed: Embed
         raise InputError("no store is open: start the server with --db to store articles or find their versions")
     stored = False
     if submission.store and store is not None:
-        store.add([(article, analysis if note is None else None)], pipeline_version(paragraphs=submission.paragraphs))
+        store.add([(article, analysis if note is None else None)], pipeline_version(options))
         stored = True
     versions = None
     if submission.find_versions and store is not None:

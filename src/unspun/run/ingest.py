@@ -14,9 +14,16 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from multiprocessing.pool import AsyncResult
-from pathlib import Path
 
-from unspun.analysis import analyze_batch, batched, init_worker, pipeline_version, worker_batch
+from unspun.analysis import (
+    DEFAULT_OPTIONS,
+    AnalysisOptions,
+    analyze_batch,
+    batched,
+    init_worker,
+    pipeline_version,
+    worker_batch,
+)
 from unspun.errors import NotEnglishError, StoreError, UnspunError
 from unspun.ingest.crawler import FetchOptions
 from unspun.ingest.normalize import normalize_article
@@ -36,8 +43,7 @@ class IngestOptions:
     batch_size: int = 200
     allow_private: bool = False
     fetch: FetchOptions | None = None  # politeness and robots.txt for feeds, sitemaps and URL lists
-    catalog: Path | None = None  # a narrative catalog file; None: the packaged one
-    paragraphs: bool = False  # also each paragraph's techniques (techniques/paragraphs.py)
+    analysis: AnalysisOptions = DEFAULT_OPTIONS  # how articles are analysed: narrative catalog, paragraphs
     engine: Engine = field(default_factory=Engine)  # local (workers processes) or a Dask cluster (run/cluster.py)
     cluster: ClusterReport | None = None  # filled in by a Dask run: dashboard, workers, what was run again
 
@@ -78,7 +84,7 @@ def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progres
     summary = IngestSummary()
     try:
         for batch in _analysed(batches, options):
-            summary.merge_batch(_store(batch, store, pipeline_version(options.catalog, options.paragraphs)))
+            summary.merge_batch(_store(batch, store, pipeline_version(options.analysis)))
             if progress is not None:
                 progress(len(batch.articles) + len(batch.summary.skipped))
     except StoreError as exc:
@@ -91,18 +97,17 @@ def ingest(sources: Iterable[str], store: Store, options: IngestOptions, progres
 
 
 def reanalyse(store: Store, workers: int = 1, batch_size: int = 200, everything: bool = False,
-              progress: Progress | None = None, catalog: Path | None = None, engine: Engine | None = None,
-              cluster: ClusterReport | None = None, paragraphs: bool = False) -> IngestSummary:
-    """Analyse stored articles again: those an older pipeline version (or another narrative catalog) produced,
+              progress: Progress | None = None, analysis: AnalysisOptions = DEFAULT_OPTIONS,
+              engine: Engine | None = None, cluster: ClusterReport | None = None) -> IngestSummary:
+    """Analyse stored articles again: those an older pipeline version (or other analysis options) produced,
     or all of them."""
     store.check_writable()
-    version = pipeline_version(catalog, paragraphs)
+    version = pipeline_version(analysis)
     articles = store.iter_articles(stale_for=None if everything else version)
     summary = IngestSummary()
     chunks = ([(a.id or "", a) for a in chunk] for chunk in batched(articles, batch_size))
     batches = (_Batch(articles=c, to_analyse=c, summary=IngestSummary()) for c in chunks)
-    options = IngestOptions(workers=workers, catalog=catalog, engine=engine or Engine(), cluster=cluster,
-                            paragraphs=paragraphs)
+    options = IngestOptions(workers=workers, analysis=analysis, engine=engine or Engine(), cluster=cluster)
     for batch in _analysed(batches, options):
         analyses = [o for _, o in batch.outcomes if isinstance(o, Analysis)]
         store.save_analyses(analyses, version)
@@ -131,7 +136,7 @@ def _prepare(chunk: list[Item], store: Store, options: IngestOptions) -> _Batch:
                                 kind="duplicate id")
             continue
         articles.setdefault(article.id, (label, article))
-    status = store.status(list(articles), pipeline_version(options.catalog, options.paragraphs))
+    status = store.status(list(articles), pipeline_version(options.analysis))
     wanted = [(label, a) for label, a in articles.values() if options.analyze and status.get(a.id or "") != "current"]
     return _Batch(articles=list(articles.values()), to_analyse=wanted, summary=summary)
 
@@ -144,15 +149,14 @@ def _analysed(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_Ba
         return
     if options.workers <= 1:
         for batch in batches:
-            batch.outcomes = (analyze_batch(batch.to_analyse, catalog=options.catalog, paragraphs=options.paragraphs)
-                              if batch.to_analyse else [])
+            batch.outcomes = analyze_batch(batch.to_analyse, options=options.analysis) if batch.to_analyse else []
             yield batch
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(options.workers, initializer=init_worker) as pool:
         pending: deque[tuple[_Batch, AsyncResult]] = deque()
         for batch in batches:
-            task = partial(worker_batch, catalog=options.catalog, paragraphs=options.paragraphs)
+            task = partial(worker_batch, options=options.analysis)
             pending.append((batch, pool.apply_async(task, (batch.to_analyse,))))
             while len(pending) > 2 * options.workers:  # bounded look-ahead: memory stays flat
                 yield _collect(*pending.popleft())
@@ -165,7 +169,7 @@ def _on_cluster(batches: Iterator[_Batch], options: IngestOptions) -> Iterator[_
 
     report = options.cluster if options.cluster is not None else ClusterReport()
     with dask_client(options.engine, report) as client:
-        task = partial(worker_batch, catalog=options.catalog, paragraphs=options.paragraphs)
+        task = partial(worker_batch, options=options.analysis)
         for batch, outcomes in in_order(client, task, batches, lambda b: b.to_analyse, report):
             batch.outcomes = outcomes
             yield batch
