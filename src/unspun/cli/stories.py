@@ -6,6 +6,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,7 +24,9 @@ from unspun.cli.ingest import DB_HELP
 from unspun.render.console import SafeConsole
 from unspun.render.stories import render_stories_text
 from unspun.run.cluster import Engine
-from unspun.store.store import Store
+
+if TYPE_CHECKING:  # the store stack (SQLAlchemy, Alembic) loads only when a store command runs
+    from unspun.store.store import Store
 
 
 class StoriesFormat(str, Enum):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import trafilatura
-
 from unspun.errors import EmptyInputError
 from unspun.ingest.text import clean_text
 from unspun.records import Article
@@ -20,6 +18,8 @@ def looks_like_html(text: str) -> bool:
 
 def article_from_html(html: str, source: str, url: str | None = None, article_id: str | None = None) -> Article:
     """Extract the main text, title, date, author and site of a page (truncated HTML is fine)."""
+    import trafilatura  # here, not at the top: `unspun analyze FILE.txt` starts 0.04 s sooner without it
+
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
     )
