@@ -154,10 +154,12 @@ def test_embed_ahead_embeds_a_batch_in_one_call_and_detect_uses_it() -> None:
     heads = _example_heads()
     encoder = _KeywordEncoder()
     detector = NarrativeDetector(heads=heads, encoder=encoder)  # type: ignore[arg-type]
-    second = DONBASS_TEXT.replace("New Delhi", "Hanoi").replace("people of Donbass", "Donbass civilians")
+    # The second text's cue sentence has no "Donbass": a vector handed to the wrong sentence changes a result.
+    second = DONBASS_TEXT.replace("protects the people of Donbass from shelling", "answers Western sanctions")
     expected = [NarrativeDetector(heads=heads, encoder=_KeywordEncoder()).detect(t)  # type: ignore[arg-type]
                 for t in (DONBASS_TEXT, second)]
-    detector.embed_ahead([(DONBASS_TEXT, None), (WEATHER_TEXT, None), (second, None), (DONBASS_TEXT, None)])
+    assert [label.label for label in expected[0]] == [VICTIM] and VICTIM not in {label.label for label in expected[1]}
+    detector.embed_ahead([(second, None), (WEATHER_TEXT, None), (DONBASS_TEXT, None), (second, None)])
     assert len(encoder.calls) == 1 and len(encoder.calls[0]) == 2  # both cue sentences, once each; no weather
     assert [detector.detect(DONBASS_TEXT), detector.detect(second)] == expected
     assert len(encoder.calls) == 1  # detect found both ready

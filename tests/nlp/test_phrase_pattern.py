@@ -18,7 +18,7 @@ def _plain(phrases: list[str]) -> re.Pattern[str]:
 
 
 def _trie(phrases: list[str]) -> re.Pattern[str]:
-    return re.compile(BOUNDED.format(phrase_alternation(phrases)), re.IGNORECASE)
+    return re.compile(BOUNDED.format(phrase_alternation(phrases, ignore_case=True)), re.IGNORECASE)
 
 
 def test_longest_phrase_wins_and_falls_back_when_the_boundary_fails() -> None:
@@ -53,3 +53,20 @@ def test_same_matches_as_the_plain_alternation_with_the_packaged_cues() -> None:
     text = " ".join(cues) + ". " + " ".join(c.upper() for c in reversed(cues)) + " " + "-".join(cues[:50])
     assert _trie(cues).findall(text) == _plain(cues).findall(text)
     assert len(_trie(cues).findall(text)) >= len(cues)
+
+
+def test_letters_that_match_each_other_when_case_is_ignored_keep_the_longest_match() -> None:
+    # Written for this test (a user's catalog in Turkish or Greek): "i" and "ı", "σ" and "ς" are siblings that
+    # both match one letter under IGNORECASE, so a trie would stop at the first; the plain alternation is used.
+    cases = [(["bati", "batı ittifakı"], "Batı ittifakı genişliyor, bati dedi."),
+             (["πολεμοσ", "πολεμος κατα"], "Ο πολεμος κατα της Δυσης και ο ΠΟΛΕΜΟΣ.")]
+    for phrases, text in cases:
+        assert _trie(phrases).findall(text) == _plain(phrases).findall(text)
+    assert _trie(cases[0][0]).findall(cases[0][1])[0] == "Batı ittifakı"
+
+
+def test_a_very_long_phrase_is_matched_without_deep_recursion() -> None:
+    long_cue = " ".join(f"word{n}" for n in range(150))  # about 1,000 characters
+    phrases = [long_cue, long_cue[:500], "word1"]
+    text = f"before {long_cue} after, {long_cue[:500]}. word1"
+    assert _trie(phrases).findall(text) == _plain(phrases).findall(text) == [long_cue, long_cue[:500], "word1"]

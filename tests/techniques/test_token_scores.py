@@ -17,8 +17,9 @@ from unspun.techniques.token_scores import TokenWeights
 
 pytestmark = pytest.mark.model
 
-# Written for these tests: a question, an exclamation, quotes, numbers, entities, a one-word sentence, runs of
-# more than 40 tokens and a repeated bigram, so that every template and every bin occurs.
+# Written for these tests: a question, an exclamation, quotes, numbers, entities, a one-token text, runs of
+# more than 40 tokens, a repeated bigram, whitespace tokens and words holding "_" (x_y z and x y_z make the same
+# bigram string), so that every template and every bin occurs.
 TEXTS = [
     "These corrupt, treasonous thugs are destroying our great nation! Who will stop them? Nobody.",
     ("The Ministry of Defence said on 12 March 2024 that 3,000 troops would leave Kursk, according to TASS. "
@@ -26,7 +27,9 @@ TEXTS = [
     "Geneva last week under the chairmanship of the Swiss foreign minister and two United Nations envoys who "
     "had flown in from New York, were suspended until further notice by both delegations on Friday evening."),
     "Yes.",
+    "Hi",
     "the the the the. THE THE!",
+    "Line one.\n\nLine  two\u00a0with a  gap , and snake_case words: x_y z and x y_z.",
 ]
 
 
@@ -64,6 +67,7 @@ def test_a_full_memo_is_emptied_and_the_sums_stay_right(nlp: Language, monkeypat
     for doc in nlp.pipe(TEXTS * 2):
         assert np.allclose(scorer.logits(doc), _reference(doc, detector.si_vocab, detector.si_sparse), atol=1e-9)
     assert all(len(memo) <= 3 + 200 for memo in scorer._memo.values())  # the limit, plus one short doc's values
+    assert any(scorer._memo.values())
 
 
 def test_empty_doc_has_no_logits(nlp: Language) -> None:

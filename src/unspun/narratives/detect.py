@@ -210,7 +210,7 @@ def cue_pattern(catalog: Catalog) -> re.Pattern[str] | None:
     cues = catalog_cues(catalog)
     if not cues:
         return None
-    return re.compile(rf"(?<![\w-])(?:{phrase_alternation(cues)})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{phrase_alternation(cues, ignore_case=True)})(?![\w-])", re.IGNORECASE)
 
 
 def cue_weight(cue: str, idf: FloatArray | None) -> float:
@@ -303,12 +303,14 @@ class NarrativeDetector:
         """Embed the candidate sentences of several articles (text, spaCy Doc or None) in one encoder call, for
         `detect` to find: one call for a batch of 16 articles costs about 15 % less than 16 calls (a call's fixed
         cost is a quarter of a two-sentence one). A sentence's vector in a batch agrees with its vector alone to
-        about 1e-7, far under anything that decides a label."""
+        about 1e-7 (the matrix products round differently with other rows beside it), so a score's fourth
+        decimal can, rarely, differ between an article analysed alone and in a batch; the vectors of the last
+        AHEAD_LIMIT candidates are kept, so a sentence repeated across a story's versions is embedded once."""
         if self.heads.example_embeddings is None or self.heads.similarity_threshold > 1.0:
             return
         wanted = [piece for text, doc in articles for piece in candidate_texts(text, self._candidates(text, doc))]
         fresh = [piece for piece in dict.fromkeys(wanted) if piece not in self._ahead]
-        if not fresh:
+        if not fresh or len(fresh) > AHEAD_LIMIT:  # more than it may keep: each article encodes its own
             return
         if len(self._ahead) + len(fresh) > AHEAD_LIMIT:
             self._ahead = {}
