@@ -67,7 +67,7 @@ class AnalysisOptions:
 
     catalog: Path | None = None  # a narrative catalog file (--narratives); None: the packaged SemEval-2025 one
     # Each paragraph's techniques too (--paragraphs; techniques/paragraphs.py). It embeds every paragraph: about
-    # 40 % more time (bench/analysis_speed.py: 1.64x bare spaCy against 1.19x).
+    # 35 % more time (bench/analysis_speed.py: 1.58x bare spaCy against 1.21x).
     paragraphs: bool = False
 
     def load(self) -> None:

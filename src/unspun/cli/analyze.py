@@ -39,7 +39,7 @@ FETCH_TIMEOUT_HELP = ("Give up on a URL after this many seconds in all: connecti
 NARRATIVES_HELP = ("A narrative catalog (YAML or JSON, the format of the packaged SemEval-2025 catalog) to use "
                    "instead of the packaged one.")
 PARAGRAPHS_HELP = ("Also label each paragraph with the persuasion techniques it uses (SemEval-2023 inventory): "
-                   "shown from a probability chosen for precision; costs about 40 % more time. With --db, "
+                   "shown from a probability chosen for precision; costs about 35 % more time. With --db, "
                    "analyses made without it count as stale.")
 
 

@@ -7,8 +7,8 @@ PTC-dev ones it is scored on) gives the probability that the paragraph uses the 
 from its own threshold (best F1 out of fold, for those who want recall) and shown in reports from one higher
 score chosen out of fold for precision (docs/evaluation.md, issue #15).
 
-Opt-in (`unspun analyze --paragraphs`): embedding every paragraph costs about 40 % more time, over the analysis'
-speed budget (bench/analysis_speed.py: 1.64x bare spaCy against 1.19x); the span detector (techniques/detect.py)
+Opt-in (`unspun analyze --paragraphs`): embedding every paragraph costs about 35 % more time, over the analysis'
+speed budget (bench/analysis_speed.py: 1.58x bare spaCy against 1.21x); the span detector (techniques/detect.py)
 runs always.
 
     >>> [(t.technique, t.start) for t in ParagraphTechniqueDetector().detect("They are traitors.\\n\\nVote now!")]
