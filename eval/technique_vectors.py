@@ -1,6 +1,6 @@
 """Would sentence-encoder vectors of a span help the technique classifier, and at what cost? (PTC train only.)
 
-    .venv/bin/python eval/technique_vectors.py      # about 4 min on 2 shared CPUs
+    .venv/bin/python eval/technique_vectors.py [--dev]     # about 4 min on 2 shared CPUs (--dev: 6 min)
 
 The classifier (techniques/detect.py) reads sparse features of the span and its sentence plus the span's log
 length. This script adds, as dense inputs (standardised, scaled by 0.1, i.e. 100x the L2 of the sparse part),
@@ -10,9 +10,11 @@ vectors from the packaged multilingual encoder (USE-multilingual v3):
 - "span": the encoder's full vector of the span's text;
 - "span+sentence": and of the span's sentence.
 It scores each by the same 3-fold cross-validation on PTC train as eval/train_techniques.py's feature choices
-(fit on the other fifths, score fifths 2, 3, 4; TC micro-F1 on gold spans). PTC dev is never read. Then it
-times what each would cost at analysis time: the vectors of the spans the detector finds in the first 200
-texts of bench/analysis_speed.py, one call per article, one process. Writes eval/results/technique_vectors.json.
+(fit on the other fifths, score fifths 2, 3, 4; TC micro-F1 on gold spans). Then it times what each would cost
+at analysis time: the vectors of the spans the detector finds in the first 200 texts of bench/analysis_speed.py,
+one call per article, one process. With --dev, each variant is also fitted on all of PTC train and scored once
+on PTC dev (held out: nothing is chosen from these numbers; "none" should give the shipped model's 0.567).
+Writes eval/results/technique_vectors.json.
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ SCALE = 0.1  # of the standardised vectors; 0.03 and 0.3 scored lower in the sam
 WORDS = 64  # of a span or sentence embedded
 
 
-def examples(nlp: object) -> dict:
-    """PTC train's gold technique lines: feature rows, log length, label, article, span and sentence text."""
+def examples(nlp: object, split: str = "train") -> dict:
+    """A PTC split's gold technique lines: feature rows, log length, label, article, span and sentence text."""
     classes = sorted(TECHNIQUE_NAMES)
-    arts = load_ptc("train")
-    docs = parse_articles(nlp, "train", arts)  # type: ignore[arg-type]
+    arts = load_ptc(split)
+    docs = parse_articles(nlp, split, arts)  # type: ignore[arg-type]
     out: dict = defaultdict(list)
     for n, (doc, art) in enumerate(zip(docs, arts, strict=True)):
         ctx = doc_context(doc)
@@ -105,6 +107,17 @@ def cross_validate(data: dict, dense: np.ndarray, scale: float) -> list[float]:
     return scores
 
 
+def held_out(train: dict, dense: np.ndarray, dev: dict, dev_dense: np.ndarray, scale: float) -> float:
+    """Fitted on all of train, TC micro-F1 on dev."""
+    vocab = {f: n for n, f in enumerate(build_vocab(train["rows"], MIN_COUNT["tc"]))}
+    mean, std = dense.mean(axis=0), dense.std(axis=0) + 1e-6
+    rows, dev_rows = np.arange(len(train["rows"])), np.arange(len(dev["rows"]))
+    w, b = fit_softmax(_matrix(train, rows, vocab, (dense - mean) / std * scale), np.array(train["label"]),
+                       len(TECHNIQUE_NAMES), 1e-3, np.ones(len(rows)))
+    guesses = np.asarray(_matrix(dev, dev_rows, vocab, (dev_dense - mean) / std * scale) @ w + b)
+    return round(tc_f1(guesses, np.array(dev["label"]), dev["key"]), 4)
+
+
 def _matrix(data: dict, rows: np.ndarray, vocab: dict[str, int], dense: np.ndarray) -> sp.csr_matrix:
     return sp.hstack([sparse_matrix([data["rows"][n] for n in rows], vocab), sp.csr_matrix(dense[rows])]).tocsr()
 
@@ -127,8 +140,13 @@ def cost(nlp: object, encoder: MultilingualEncoder) -> dict[str, float]:
 
 
 def main() -> None:
+    import argparse
+
     from unspun.nlp.pipeline import load_pipeline
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", action="store_true", help="also fit on all of train and score PTC dev once")
+    args = parser.parse_args()
     nlp = load_pipeline()
     encoder = load_multilingual_encoder()
     data = examples(nlp)
@@ -147,6 +165,16 @@ def main() -> None:
         folds = cross_validate(data, dense, scale)
         result["cv"][name] = {"folds": folds, "mean": round(float(np.mean(folds)), 4)}
         print(name, result["cv"][name], flush=True)
+    if args.dev:
+        dev = examples(nlp, "dev")
+        dev_length, dev_spans = np.array(dev["length"]), vectors(encoder, dev["span"])
+        dev_dense = {"none (shipped)": dev_length,
+                     "pieces": np.hstack([dev_length, piece_means(encoder, dev["span"])]),
+                     "span": np.hstack([dev_length, dev_spans]),
+                     "span+sentence": np.hstack([dev_length, dev_spans, vectors(encoder, dev["sentence"])])}
+        result["dev_once"] = {name: held_out(data, dense, dev, dev_dense[name], scale)
+                              for name, (dense, scale) in candidates.items()}
+        print("PTC dev, once:", result["dev_once"], flush=True)
     result["cost_on_bench_texts"] = cost(nlp, encoder)
     print(result["cost_on_bench_texts"])
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
