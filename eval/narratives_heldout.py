@@ -28,7 +28,7 @@ import train_narratives as training
 from narrative_split import OUT as SPLIT
 
 from unspun.narratives.catalog import NO_NARRATIVE
-from unspun.narratives.detect import NarrativeDetector
+from unspun.narratives.detect import NarrativeDetector, hash_terms, split_sentences, weigh_terms
 
 RESULTS = REPO / "eval" / "results" / "narratives_heldout.json"
 
@@ -78,6 +78,33 @@ def score(detector: NarrativeDetector, rows: list[dict]) -> dict:
     }
 
 
+def head_calibration(detector: NarrativeDetector, rows: list[dict]) -> dict:
+    """How well the narrative heads' probabilities are calibrated on `rows`: every (article, narrative head) pair,
+    the head's probability against whether the article carries that narrative (Brier score, reliability bins).
+    Measured only: the detector does not recalibrate these probabilities (docs/evaluation.md)."""
+    heads = detector.heads
+    columns = [(n, label) for n, label in enumerate(heads.labels) if label.count(": ") == 1]
+    predicted, observed = [], []
+    for row in rows:
+        text = row["text"]
+        terms = [hash_terms(text[start:end]) for start, end in split_sentences(text)]
+        if not sum(len(t) for t in terms):
+            continue
+        logits = heads.logits(*weigh_terms(np.concatenate(terms), heads.idf))
+        probs = 1.0 / (1.0 + np.exp(-logits))
+        predicted += [float(probs[n]) for n, _ in columns]
+        observed += [label in row["narratives"] for _, label in columns]
+    p, y = np.array(predicted), np.array(observed, dtype=float)
+    bins = []
+    for low, high in ((0.0, 0.05), (0.05, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01)):
+        inside = (p >= low) & (p < high)
+        bins.append({"predicted": f"{low}-{min(high, 1.0)}", "pairs": int(inside.sum()),
+                     "mean_predicted": round(float(p[inside].mean()), 4) if inside.any() else None,
+                     "observed": round(float(y[inside].mean()), 4) if inside.any() else None})
+    return {"pairs": len(p), "brier": round(float(np.mean((p - y) ** 2)), 4),
+            "brier_of_the_base_rate": round(float(np.mean((y.mean() - y) ** 2)), 4), "bins": bins}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="+", default=["v3", "lexical"])
@@ -94,6 +121,8 @@ def main() -> None:
     for variant in args.variants:
         chosen = heads if variant == "v3" else replace(heads, similarity_threshold=2.0)
         result[variant] = score(NarrativeDetector(heads=chosen), heldout)
+        if variant == "v3":
+            result[variant]["head_calibration"] = head_calibration(NarrativeDetector(heads=chosen), heldout)
         print(variant, json.dumps(result[variant]), flush=True)
     print(json.dumps(result["always_other"]))
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
