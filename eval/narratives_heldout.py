@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO / "eval"))
 import train_narratives as training
 from narrative_split import OUT as SPLIT
 
+from unspun.calibration import platt_probability
 from unspun.narratives.catalog import NO_NARRATIVE
 from unspun.narratives.detect import NarrativeDetector, hash_terms, split_sentences, weigh_terms
 
@@ -80,8 +81,8 @@ def score(detector: NarrativeDetector, rows: list[dict]) -> dict:
 
 def head_calibration(detector: NarrativeDetector, rows: list[dict]) -> dict:
     """How well the narrative heads' probabilities are calibrated on `rows`: every (article, narrative head) pair,
-    the head's probability against whether the article carries that narrative (Brier score, reliability bins).
-    Measured only: the detector does not recalibrate these probabilities (docs/evaluation.md)."""
+    the head's probability, raw and Platt-scaled as the detector reports it (heads.calibration, fitted out of fold
+    on the training part), against whether the article carries that narrative (Brier score, reliability bins)."""
     heads = detector.heads
     columns = [(n, label) for n, label in enumerate(heads.labels) if label.count(": ") == 1]
     predicted, observed = [], []
@@ -94,15 +95,18 @@ def head_calibration(detector: NarrativeDetector, rows: list[dict]) -> dict:
         probs = 1.0 / (1.0 + np.exp(-logits))
         predicted += [float(probs[n]) for n, _ in columns]
         observed += [label in row["narratives"] for _, label in columns]
-    p, y = np.array(predicted), np.array(observed, dtype=float)
-    bins = []
-    for low, high in ((0.0, 0.05), (0.05, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01)):
-        inside = (p >= low) & (p < high)
-        bins.append({"predicted": f"{low}-{min(high, 1.0)}", "pairs": int(inside.sum()),
-                     "mean_predicted": round(float(p[inside].mean()), 4) if inside.any() else None,
-                     "observed": round(float(y[inside].mean()), 4) if inside.any() else None})
-    return {"pairs": len(p), "brier": round(float(np.mean((p - y) ** 2)), 4),
-            "brier_of_the_base_rate": round(float(np.mean((y.mean() - y) ** 2)), 4), "bins": bins}
+    y = np.array(observed, dtype=float)
+    result: dict = {"pairs": len(y), "brier_of_the_base_rate": round(float(np.mean((y.mean() - y) ** 2)), 4)}
+    for name, p in (("raw", np.array(predicted)),
+                    ("calibrated", np.array([platt_probability(v, *heads.calibration) for v in predicted]))):
+        bins = []
+        for low, high in ((0.0, 0.05), (0.05, 0.1), (0.1, 0.2), (0.2, 0.4), (0.4, 1.01)):
+            inside = (p >= low) & (p < high)
+            bins.append({"predicted": f"{low}-{min(high, 1.0)}", "pairs": int(inside.sum()),
+                         "mean_predicted": round(float(p[inside].mean()), 4) if inside.any() else None,
+                         "observed": round(float(y[inside].mean()), 4) if inside.any() else None})
+        result[name] = {"brier": round(float(np.mean((p - y) ** 2)), 4), "bins": bins}
+    return result
 
 
 def main() -> None:

@@ -23,15 +23,16 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 from spacy.tokens import Doc
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "eval"))
 
+from calibration import platt
 from techniques import PtcArticle, load_ptc, parse_articles, ptc_root
 
-from unspun.techniques.detect import SHOWN_FILE, TechniqueDetector, TechniqueSpan, logit, platt_probability
+from unspun.calibration import platt_probability
+from unspun.techniques.detect import SHOWN_FILE, TechniqueDetector, TechniqueSpan
 
 RESULTS = REPO / "eval" / "results" / "techniques_shown.json"
 TARGET = 0.70
@@ -75,23 +76,6 @@ def choose(rows: list[tuple[float, bool, bool, bool]]) -> tuple[float, bool]:
 
 def calibrated(raw: float, a_b: tuple[float, float]) -> float:
     return platt_probability(raw, *a_b)
-
-
-def platt(raw: list[float], right: list[bool]) -> tuple[float, float]:
-    """Platt scaling: a, b minimising the log loss of sigmoid(a * logit(raw) + b) against right."""
-    x = np.array([logit(v) for v in raw])
-    y = np.array(right, dtype=float)
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = theta[0] * x + theta[1]
-        p = 1 / (1 + np.exp(-z))
-        eps = 1e-12
-        value = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
-        grad = np.array([np.mean((p - y) * x), np.mean(p - y)])
-        return float(value), grad
-
-    fitted = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B")
-    return float(fitted.x[0]), float(fitted.x[1])
 
 
 def reliability(rows: list[tuple[float, bool, bool, bool]], a_b: tuple[float, float]) -> dict:

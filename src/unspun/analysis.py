@@ -39,8 +39,9 @@ T = TypeVar("T")
 PIPE_BATCH_SIZE = 16
 # Bumped when the analysis output changes, so stored results go stale (2: rewrite artefacts; 3: narratives
 # and persuasion techniques; 4: source typing of issue 17: anonymity clauses, titles and descriptions;
-# 5: precision first, issue 15: narratives and technique spans carry "shown", technique scores are confidences).
-ANALYSIS_REVISION = 5
+# 5: precision first, issue 15: narratives and technique spans carry "shown", technique scores are confidences;
+# 6: narrative and sub-narrative scores are Platt-calibrated head probabilities).
+ANALYSIS_REVISION = 6
 
 
 def _pipeline_version() -> str:

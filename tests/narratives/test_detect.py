@@ -222,3 +222,27 @@ def test_detect_shipped_heads_flag_multipolar_and_sanctions_framing() -> None:
     evidence = {e.text.split()[0] for label in labels for e in label.evidence}
     assert "The" not in evidence and {"Both", "Officials"} <= evidence
     _check_offsets(text, labels)
+
+
+def test_calibrated_heads_report_platt_scaled_scores_and_decide_as_before() -> None:
+    from unspun.calibration import platt_probability
+
+    plain = NarrativeDetector(heads=_toy_heads()).detect(SANCTIONS_TEXT)
+    scaled_heads = dataclasses.replace(_toy_heads(), calibration=(2.0, -1.0), sub_calibration=(0.5, 0.5))
+    scaled = NarrativeDetector(heads=scaled_heads).detect(SANCTIONS_TEXT)
+    assert [(label.label, label.shown, label.evidence) for label in scaled] == \
+        [(label.label, label.shown, label.evidence) for label in plain]
+    for before, after in zip(plain, scaled, strict=True):
+        # from the rounded score before: within the rounding of both
+        assert after.score == pytest.approx(platt_probability(before.score, 2.0, -1.0), abs=3e-4)
+        assert abs(after.score - before.score) > 0.1
+        for sub_before, sub_after in zip(before.sub_labels, after.sub_labels, strict=True):
+            assert sub_after.score == pytest.approx(platt_probability(sub_before.score, 0.5, 0.5), abs=3e-4)
+
+
+def test_shipped_heads_carry_their_calibration() -> None:
+    from unspun.narratives.detect import load_heads
+
+    heads = load_heads()
+    assert heads.calibration != (1.0, 0.0) and heads.sub_calibration != (1.0, 0.0)
+    assert heads.calibration[0] > 0 and heads.sub_calibration[0] > 0  # increasing: the ranking is kept

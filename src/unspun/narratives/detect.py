@@ -37,6 +37,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from unspun.calibration import platt_probability
 from unspun.errors import ModelError
 from unspun.narratives.catalog import NO_NARRATIVE, Catalog, load_catalog
 from unspun.nlp.phrase_pattern import phrase_alternation
@@ -157,6 +158,10 @@ class Heads:
     # Reports show a narrative only at this score or above (chosen for precision out of fold, at training time);
     # below it the narrative stays in the JSON with its score. 0: everything is shown.
     shown_threshold: float = 0.0
+    # Platt scaling (a, b) of the narrative heads' and the sub-narrative heads' probabilities, fitted out of fold
+    # at training time: a label's reported score is the share of such labels that are right. (1, 0): none.
+    calibration: tuple[float, float] = (1.0, 0.0)
+    sub_calibration: tuple[float, float] = (1.0, 0.0)
 
     def logits(self, index: IntArray, values: FloatArray) -> FloatArray:
         result: FloatArray = values @ self.weights[index] + self.bias
@@ -188,7 +193,17 @@ def load_heads(path: str | None = None) -> Heads:
         similarity_threshold=float(data.get("similarity_threshold", 2.0)),
         encoder=str(data.get("encoder", "minilm")),
         shown_threshold=float(data.get("shown_threshold", 0.0)),
+        calibration=_pair(data.get("calibration")),
+        sub_calibration=_pair(data.get("sub_calibration")),
     )
+
+
+def _pair(values: object) -> tuple[float, float]:
+    """Platt (a, b) as stored, or (1, 0) (no scaling) for heads trained before it was."""
+    if values is None:
+        return (1.0, 0.0)
+    a, b = np.asarray(values, dtype=np.float64).tolist()
+    return (float(a), float(b))
 
 
 def _sigmoid(x: FloatArray) -> FloatArray:
@@ -346,10 +361,10 @@ class NarrativeDetector:
             return [NarrativeLabel(NO_NARRATIVE, round(other, 4))]
         results = []
         for label in matched | set(lexical):
-            score = self._score(article, label)
+            score = self._reported(article, label)
             if label in matched:
                 score = max(score, min(1.0, best[label]))
-            subs = [SubLabel(sub, round(max(self._score(article, sub), min(1.0, best[sub]) if sub in hits else 0.0), 4))
+            subs = [SubLabel(sub, round(max(self._reported(article, sub), min(1.0, best[sub]) if sub in hits else 0.0), 4))
                     for sub in self._subs[label] if self._score(article, sub) >= heads.sub_threshold or sub in hits]
             subs.sort(key=lambda sub: (-sub.score, sub.label))
             if not subs:
@@ -366,8 +381,16 @@ class NarrativeDetector:
         return results
 
     def _score(self, article: FloatArray, label: str) -> float:
+        """The label's head probability, as the thresholds (chosen on it at training time) read it."""
         col = self._column.get(label)
         return float(article[col]) if col is not None else 0.0
+
+    def _reported(self, article: FloatArray, label: str) -> float:
+        """The head probability Platt-scaled: what the JSON reports as the label's score."""
+        if label not in self._column:
+            return 0.0
+        a, b = self.heads.calibration if label.count(": ") == 1 else self.heads.sub_calibration
+        return platt_probability(self._score(article, label), a, b)
 
     def _match(self, text: str, spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], FloatArray]:
         """The cue-picked candidate sentences and their cosines with the catalog examples."""

@@ -14,7 +14,6 @@ the hand-written cue phrases of ``model/cues.tsv`` (authority, whataboutism, fal
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc, Span
 
+from unspun.calibration import platt_probability
 from unspun.errors import ModelError
 from unspun.extract.cues import doc_text
 from unspun.techniques.features import (
@@ -139,7 +139,7 @@ class TechniqueDetector:
     def calibrate(self, raw: float) -> float:
         """The estimated probability that a span of this raw confidence uses its technique (Platt scaling)."""
         a, b = self.calibration
-        return raw if (a, b) == (1.0, 0.0) else platt_probability(raw, a, b)
+        return platt_probability(raw, a, b)
 
     # --- span identification -------------------------------------------------------------------
     def token_scores(self, doc: Doc) -> np.ndarray:
@@ -221,17 +221,6 @@ class TechniqueDetector:
             shown = score >= self.shown_threshold and not names_and_numbers(tokens)
             found.append(TechniqueSpan(text[start:end], start, end, best[0][0], round(score, 4), shown))
         return found
-
-
-def logit(p: float) -> float:
-    """log(p / (1 - p)), p kept within [1e-6, 1 - 1e-6]."""
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
-def platt_probability(raw: float, a: float, b: float) -> float:
-    """Platt scaling: sigmoid(a * logit(raw) + b)."""
-    return 1.0 / (1.0 + math.exp(-(a * logit(raw) + b)))
 
 
 def names_and_numbers(tokens: Span) -> bool:
