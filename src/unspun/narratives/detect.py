@@ -32,7 +32,6 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +39,7 @@ from numpy.typing import NDArray
 from unspun.calibration import platt_probability
 from unspun.errors import ModelError
 from unspun.narratives.catalog import NO_NARRATIVE, Catalog, load_catalog
+from unspun.nlp.encoder import Encoder
 from unspun.nlp.phrase_pattern import phrase_alternation
 
 HEADS_FILE = "narratives.npz"
@@ -67,12 +67,6 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[”’\"')]?\s+(?=[“‘\"'(A-Z0-9])|\n+")
 
 FloatArray = NDArray[np.float32]
 IntArray = NDArray[np.int64]
-
-
-class Encoder(Protocol):
-    """A packaged sentence encoder: unit-length vectors, one row per text."""
-
-    def encode(self, texts: list[str]) -> FloatArray: ...
 
 
 @dataclass(frozen=True)

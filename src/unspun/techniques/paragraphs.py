@@ -23,12 +23,12 @@ import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from unspun.errors import ModelError
+from unspun.nlp.encoder import Encoder
 
 MODEL_FILE = "paragraphs.npz"
 ENCODER_DIMENSIONS = 512
@@ -68,10 +68,6 @@ PARAGRAPH_TECHNIQUE_NAMES: dict[str, str] = {
 }
 
 FloatArray = NDArray[np.float32]
-
-
-class Encoder(Protocol):
-    def encode(self, texts: list[str]) -> FloatArray: ...
 
 
 @dataclass(frozen=True)

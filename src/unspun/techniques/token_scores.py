@@ -39,12 +39,11 @@ class TokenWeights:
     """The tagger's sparse weights, re-keyed per template; ``logits(doc)`` is one sum per token."""
 
     def __init__(self, vocab: dict[str, int], weights: np.ndarray) -> None:
-        self._strings: dict[str, float] = {}  # feature string -> weight, for bins and memo misses
+        self._vocab = vocab
+        self._listed: list[float] = weights.tolist()
         self._hashed: dict[str, dict[Any, float]] = {}  # template -> {hash of value (or pair of hashes): weight}
-        listed = weights.tolist()
         for feature, index in vocab.items():
-            weight = listed[index]
-            self._strings[feature] = weight
+            weight = self._listed[index]
             template, _, value = feature.partition("=")
             keys = self._hashed.setdefault(template, {})
             if template not in ("bg", "bgl"):
@@ -57,7 +56,9 @@ class TokenWeights:
         self._memo: dict[str, dict[Any, float]] = {"l": {}, "hp": {}}
 
     def weight(self, feature: str) -> float:
-        return self._strings.get(feature, 0.0)
+        """One feature string's weight (0 for a feature training never kept): for bins and memo misses."""
+        index = self._vocab.get(feature)
+        return 0.0 if index is None else self._listed[index]
 
     def _lookup(self, template: str, keys: Sequence[Hashable]) -> np.ndarray:
         table = self._hashed.get(template, {})
